@@ -1,0 +1,5 @@
+"""Command-line group for `graders` (mounted by the `academy` root command)."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

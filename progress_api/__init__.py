@@ -1,0 +1,1 @@
+"""progress_api package."""
