@@ -1,0 +1,217 @@
+"""Parent side of the sandbox: N warm zygotes (one per core), each fed by a thread, behind a Future-based API.
+
+The grader never forks itself (it is multi-threaded and holds the gradebook); it talks JSON lines to the zygote
+processes, which it starts with a scrubbed environment so no secret (grader token, database URL) can reach
+learner code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graders.config import SandboxLimits
+
+
+@dataclass
+class Job:
+    """One notebook to execute: its code cells split in segments, the files of its private working copy."""
+
+    cells: list[dict[str, Any]]
+    files_from: Path | None = None  # directory whose non-notebook files are copied into the working copy
+    label: str = ""
+
+
+@dataclass
+class JobResult:
+    status: str  # completed | total_timeout | died | output_limit | setup_failed
+    records: list[dict[str, Any]] = field(default_factory=list)
+    isolation: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    duration: float = 0.0
+
+
+class _Zygote:
+    def __init__(self, *, slot: int, env: dict[str, str]) -> None:
+        self.slot = slot
+        self.env = env
+        self.proc: subprocess.Popen[str] | None = None
+        self.missing: list[str] = []
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graders.sandbox.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=self.env,
+            cwd="/",
+        )
+
+    def wait_ready(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the sandbox zygote did not start (see `python -m graders.sandbox.zygote`)")
+        self.missing = json.loads(line).get("missing", [])
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the sandbox zygote died")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _zygote_env(datasets: Path) -> dict[str, str]:
+    """Only what the interpreter needs: the learner must not inherit the grader's secrets."""
+    project_root = str(Path(__file__).resolve().parents[2])
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": "/nonexistent",
+        "PYTHONPATH": project_root,
+        "MPLBACKEND": "Agg",
+        "ACADEMY_DATASETS": str(datasets),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if "MPLCONFIGDIR" in os.environ:
+        env["MPLCONFIGDIR"] = os.environ["MPLCONFIGDIR"]
+    return env
+
+
+class SandboxPool:
+    """`submit(job) -> Future[JobResult]`; `workers` submissions run at once, each in a fresh isolated process."""
+
+    def __init__(
+        self,
+        *,
+        workers: int,
+        limits: SandboxLimits,
+        datasets: Path,
+        hidden: list[Path] | None = None,
+        scratch: Path | None = None,
+    ) -> None:
+        self.limits = limits
+        self.datasets = datasets.resolve()
+        self.hidden = [p.resolve() for p in (hidden or [])]
+        self.scratch = Path(tempfile.mkdtemp(prefix="academy-sandbox-", dir=scratch))
+        os.chmod(self.scratch, 0o711)
+        self._ids = itertools.count(1)
+        self._queue: queue.Queue[tuple[Job, Future[JobResult]] | None] = queue.Queue()
+        env = _zygote_env(self.datasets)
+        self._zygotes = [_Zygote(slot=n, env=env) for n in range(max(1, workers))]
+        for z in self._zygotes:
+            z.start()
+        for z in self._zygotes:
+            z.wait_ready()
+        self._threads = [threading.Thread(target=self._serve, args=(z,), daemon=True) for z in self._zygotes]
+        for t in self._threads:
+            t.start()
+
+    @property
+    def missing_modules(self) -> list[str]:
+        return self._zygotes[0].missing
+
+    def submit(self, job: Job) -> Future[JobResult]:
+        future: Future[JobResult] = Future()
+        self._queue.put((job, future))
+        return future
+
+    def run(self, job: Job) -> JobResult:
+        return self.submit(job).result()
+
+    def _readable(self) -> list[Path]:
+        paths = {Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2], self.datasets}
+        for entry in sys.path:
+            if entry and Path(entry).is_dir():
+                paths.add(Path(entry).resolve())
+        return sorted(paths)
+
+    def _serve(self, zygote: _Zygote) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            job, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._execute(zygote, job))
+            except BaseException as exc:  # a dead zygote: restart it so the rest of the cohort goes on
+                zygote.stop()
+                zygote.start()
+                try:
+                    zygote.wait_ready()
+                finally:
+                    future.set_result(JobResult(status="setup_failed", error=f"{type(exc).__name__}: {exc}"))
+
+    def _execute(self, zygote: _Zygote, job: Job) -> JobResult:
+        job_id = next(self._ids)
+        workdir = self.scratch / f"job-{job_id}"
+        workdir.mkdir(mode=0o700)
+        try:
+            if job.files_from is not None and job.files_from.is_dir():
+                shutil.copytree(
+                    job.files_from, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*")
+                )
+            request = {
+                "id": job_id,
+                "cells": job.cells,
+                "workdir": str(workdir),
+                "datasets": str(self.datasets),
+                "readable": [str(p) for p in self._readable()],
+                "hidden": [str(p) for p in self.hidden],
+                "uid": self.limits.base_uid + zygote.slot,
+                "limits": self.limits.model_dump(),
+            }
+            answer = zygote.call(request)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return JobResult(
+            status=answer.get("status", "setup_failed"),
+            records=answer.get("records", []),
+            isolation=answer.get("isolation", {}),
+            error=answer.get("error"),
+            duration=float(answer.get("duration", 0.0)),
+        )
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=10)
+        for z in self._zygotes:
+            z.stop()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

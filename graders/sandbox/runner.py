@@ -1,0 +1,251 @@
+"""Execute a notebook's code cells in-process with IPython semantics, streaming one JSON record per cell.
+
+The zygote builds one `SandboxShell` before any learner code exists; each submission runs in a fresh fork of it, so
+the shell, the imported libraries and the namespace start pristine every time. Outputs are collected in nbformat's
+v4 shape (stream, execute_result, display_data, error), capped in size; every failure is classified into an
+*incident* the grader turns into a French reason.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+
+
+class CellTimeout(BaseException):
+    """Raised by SIGALRM in a cell that ran past its time limit (BaseException: `except Exception` won't hide it)."""
+
+
+class StdinRefused(RuntimeError):
+    """What `input()` raises during grading: nobody is there to type."""
+
+
+class _Cell:
+    """Outputs of the cell being executed, with the byte budget shared by stream and rich outputs."""
+
+    def __init__(self, budget: int) -> None:
+        self.outputs: list[dict[str, Any]] = []
+        self.budget = budget
+        self.used = 0
+        self.truncated = False
+        self.hidden = False  # outputs of a hidden-test segment are flagged so feedback can drop them
+        self.incidents: list[dict[str, Any]] = []
+
+    def _meta(self) -> dict[str, Any]:
+        return {"academy": {"hidden": True}} if self.hidden else {}
+
+    def take(self, size: int) -> bool:
+        if self.truncated or self.used + size > self.budget:
+            if not self.truncated:
+                self.truncated = True
+                self.incidents.append({"code": "output", "budget": self.budget})
+            return False
+        self.used += size
+        return True
+
+    def stream(self, name: str, text: str) -> None:
+        if not text:
+            return
+        if not self.take(len(text.encode("utf-8", "replace"))):
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == name and last.get("metadata", {}) == self._meta():
+            last["text"] += text
+        else:
+            out: dict[str, Any] = {"output_type": "stream", "name": name, "text": text}
+            if self.hidden:
+                out["metadata"] = self._meta()
+            self.outputs.append(out)
+
+    def rich(self, output_type: str, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
+        size = sum(len(str(v)) for v in data.values())
+        if not self.take(size):
+            return
+        out: dict[str, Any] = {"output_type": output_type, "data": data, "metadata": {**metadata, **self._meta()}}
+        if output_type == "execute_result":
+            out["execution_count"] = count
+        self.outputs.append(out)
+
+
+CURRENT: _Cell | None = None
+
+
+class _CapturingStream(io.TextIOBase):
+    def __init__(self, name: str) -> None:
+        self.name_ = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if CURRENT is not None:
+            CURRENT.stream(self.name_, str(text))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+class _Publisher(DisplayPublisher):
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):  # type: ignore[no-untyped-def]
+        if CURRENT is not None:
+            CURRENT.rich("display_data", dict(data), dict(metadata or {}), None)
+
+    def clear_output(self, wait=False):  # type: ignore[no-untyped-def]
+        if CURRENT is not None:
+            CURRENT.outputs.clear()
+
+
+class _DisplayHook(DisplayHook):
+    """Turns a cell's last expression into an `execute_result` output instead of printing `Out[n]:`."""
+
+    def write_output_prompt(self) -> None:
+        pass
+
+    def write_format_data(self, format_dict, md_dict=None) -> None:  # type: ignore[no-untyped-def]
+        if CURRENT is not None:
+            CURRENT.rich("execute_result", dict(format_dict), dict(md_dict or {}), self.prompt_count)
+
+    def finish_displayhook(self) -> None:
+        pass
+
+
+def classify(exc: BaseException, workdir: str) -> dict[str, Any] | None:
+    """Turn an exception from learner code into an incident code (None: an ordinary error such as a failed test)."""
+    if isinstance(exc, CellTimeout):
+        return {"code": "cell_timeout"}
+    if isinstance(exc, MemoryError):
+        return {"code": "memory"}
+    if isinstance(exc, StdinRefused | EOFError):
+        return {"code": "stdin"}
+    if isinstance(exc, SystemExit):
+        return {"code": "exit"}
+    if isinstance(exc, socket.gaierror):
+        return {"code": "network"}
+    reason = getattr(exc, "reason", None)  # urllib wraps the socket error
+    if isinstance(reason, OSError) and reason is not exc:
+        return classify(reason, workdir)
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL):
+            return {"code": "network"}
+        if exc.errno == errno.EAGAIN and isinstance(exc, BlockingIOError):
+            return {"code": "processes"}
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            filename = str(exc.filename or "")
+            if filename and not os.path.abspath(filename).startswith(workdir):
+                return {"code": "write_outside", "path": filename}
+        if exc.errno == errno.EFBIG:
+            return {"code": "file_size"}
+    return None
+
+
+class SandboxShell(InteractiveShell):
+    """An InteractiveShell whose tracebacks become `error` outputs (what ipykernel's shell sends to clients)."""
+
+    workdir = "/"
+
+    def _showtraceback(self, etype, evalue, stb):  # type: ignore[no-untyped-def]
+        if CURRENT is None:
+            return
+        CURRENT.outputs.append(
+            {
+                "output_type": "error",
+                "ename": getattr(etype, "__name__", str(etype)),
+                "evalue": str(evalue)[:2000],
+                "traceback": list(stb)[-50:],
+            }
+        )
+        incident = classify(evalue, self.workdir) if isinstance(evalue, BaseException) else None
+        if incident is not None:
+            CURRENT.incidents.append(incident)
+
+
+def build_shell() -> SandboxShell:
+    """The shell every submission forks from: no history file, inline matplotlib, our display machinery."""
+    shell = SandboxShell.instance(
+        displayhook_class=_DisplayHook,
+        display_pub_class=_Publisher,
+        history_length=0,
+        colors="NoColor",
+    )
+    shell.history_manager.enabled = False
+    try:
+        shell.enable_matplotlib("inline")
+    except Exception:  # matplotlib-inline missing: figures are just not captured
+        pass
+    return shell
+
+
+def _refuse_input(*_args: object, **_kwargs: object) -> str:
+    raise StdinRefused("input() n'est pas disponible pendant la correction automatique : aucune saisie possible.")
+
+
+def _on_alarm(_signum: int, _frame: object) -> None:
+    raise CellTimeout("temps limite de la cellule dépassé")
+
+
+def run_cells(
+    *,
+    shell: SandboxShell,
+    cells: list[dict[str, Any]],
+    out: io.BufferedWriter,
+    cell_timeout: float,
+    cell_budget: int,
+    total_budget: int,
+    workdir: str,
+) -> None:
+    """Execute each cell (its segments in order: a hidden-test segment only runs if the visible ones passed)."""
+    global CURRENT
+    shell.workdir = workdir
+    sys.stdout = _CapturingStream("stdout")
+    sys.stderr = _CapturingStream("stderr")
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    builtins.input = _refuse_input
+    signal.signal(signal.SIGALRM, _on_alarm)
+    remaining = total_budget
+    for cell in cells:
+        record: dict[str, Any] = {"index": cell["index"], "status": "ok", "failed_segment": None}
+        current = _Cell(min(cell_budget, max(remaining, 0)))
+        CURRENT = current
+        started = time.monotonic()
+        count = None
+        for seg_no, segment in enumerate(cell["segments"]):
+            current.hidden = segment["hidden"]
+            # Re-fires every second in case learner code swallows the first CellTimeout.
+            signal.setitimer(signal.ITIMER_REAL, cell_timeout, 1.0)
+            try:
+                result = shell.run_cell(segment["source"], store_history=True, silent=False)
+            except CellTimeout:
+                current.outputs.append({"output_type": "error", "ename": "CellTimeout", "evalue": "", "traceback": []})
+                current.incidents.append({"code": "cell_timeout"})
+                result = None
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            count = count or shell.execution_count - 1
+            if result is None or not result.success:
+                record["status"] = "error"
+                record["failed_segment"] = seg_no
+                record["failed_hidden"] = segment["hidden"]
+                break
+        CURRENT = None
+        remaining -= current.used
+        record.update(
+            outputs=current.outputs,
+            execution_count=count,
+            incidents=current.incidents,
+            duration=round(time.monotonic() - started, 4),
+        )
+        out.write(json.dumps(record).encode() + b"\n")
+        out.flush()

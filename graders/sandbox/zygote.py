@@ -1,0 +1,268 @@
+"""The warm zygote: imports the scientific stack once, then forks one fresh, isolated child per submission.
+
+Protocol (one JSON object per line): requests on stdin, answers on the original stdout; everything else the
+libraries print goes to stderr. The zygote is single-threaded so forking it is safe, and it never runs learner code
+itself: each submission runs in a grandchild (isolation.py) and reports its cells through a pipe that the zygote
+reads with a deadline and a byte cap.
+
+    python -m graders.sandbox.zygote
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy loads: one BLAS thread per submission (workers already use every core, and a forked child must not
+# inherit a half-alive thread pool).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_MAX_THREADS"):
+    os.environ[_var] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import importlib  # noqa: E402
+import json  # noqa: E402
+import selectors  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from graders.sandbox.isolation import IsolationPlan, IsolationReport, drop_privileges, enter_namespaces  # noqa: E402
+from graders.sandbox.runner import build_shell, run_cells  # noqa: E402
+
+# What course notebooks import; anything else still imports normally (read-only), just not pre-paid.
+WARM_MODULES = [
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pyarrow.parquet",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "sklearn",
+    "sklearn.linear_model",
+    "sklearn.model_selection",
+    "sklearn.metrics",
+    "sklearn.ensemble",
+    "sklearn.tree",
+    "sklearn.preprocessing",
+    "sklearn.pipeline",
+    "sklearn.feature_extraction.text",
+    "sklearn.compose",
+    "sklearn.impute",
+    "datasets_synthetic",
+    "json",
+    "csv",
+    "re",
+    "math",
+    "statistics",
+    "collections",
+    "itertools",
+    "functools",
+    "datetime",
+    "random",
+    "string",
+    "unicodedata",
+    "decimal",
+    "hashlib",
+    "pathlib",
+    "textwrap",
+    "dataclasses",
+    "warnings",
+    "urllib.request",
+    "http.client",
+    "subprocess",
+    "tempfile",
+    "shutil",
+    "glob",
+]
+
+
+def warm_up() -> list[str]:
+    """Import the stack (a missing optional module is skipped) and render one figure so fonts are cached."""
+    missing = []
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            missing.append(name)
+    try:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        fig.canvas.draw()
+        plt.close(fig)
+    except Exception:
+        missing.append("matplotlib-render")
+    return missing
+
+
+def _plan(request: dict[str, Any]) -> IsolationPlan:
+    limits = request["limits"]
+    return IsolationPlan(
+        workdir=Path(request["workdir"]),
+        readable=[Path(p) for p in request["readable"]],
+        hidden=[Path(p) for p in request["hidden"]],
+        uid=int(request["uid"]),
+        memory_bytes=int(limits["memory_mb"]) * 1024 * 1024,
+        max_processes=int(limits["max_processes"]),
+        max_file_bytes=int(limits["max_file_bytes"]),
+        max_open_files=int(limits["max_open_files"]),
+        cpu_seconds=int(limits["total_timeout_s"]) + 5,
+    )
+
+
+def _grandchild(request: dict[str, Any], plan: IsolationPlan, report: IsolationReport, data_w: int, shell) -> None:  # type: ignore[no-untyped-def]
+    out = os.fdopen(data_w, "wb")
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        workdir = str(plan.workdir)
+        os.chdir(workdir)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": workdir,
+            "TMPDIR": workdir,
+            "MPLCONFIGDIR": workdir,
+            "LANG": "C.UTF-8",
+            "ACADEMY_DATASETS": request["datasets"],
+            "NBGRADER_EXECUTION": "autograde",
+        }
+        os.environ.clear()
+        os.environ.update(env)
+        drop_privileges(plan, report)
+        out.write(json.dumps({"isolation": report.as_dict(), "notes": report.notes}).encode() + b"\n")
+        out.flush()
+        limits = request["limits"]
+        run_cells(
+            shell=shell,
+            cells=request["cells"],
+            out=out,
+            cell_timeout=float(limits["cell_timeout_s"]),
+            cell_budget=int(limits["max_output_bytes"]),
+            total_budget=int(limits["max_total_output_bytes"]),
+            workdir=workdir,
+        )
+        out.flush()
+        os._exit(0)
+    except BaseException:
+        try:
+            out.write(json.dumps({"setup_error": traceback.format_exc()[-2000:]}).encode() + b"\n")
+            out.flush()
+        finally:
+            os._exit(70)
+
+
+def execute(request: dict[str, Any], shell) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Run one submission in a fresh isolated grandchild; never raises for anything the learner does."""
+    plan = _plan(request)
+    limits = request["limits"]
+    ctrl_r, ctrl_w = os.pipe()
+    data_r, data_w = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # intermediate: holds the namespaces, waits for the learner's process
+        try:
+            os.close(ctrl_r)
+            os.close(data_r)
+            report = IsolationReport()
+            enter_namespaces(plan, report)
+            gpid = os.fork()
+            if gpid == 0:
+                os.close(ctrl_w)
+                _grandchild(request, plan, report, data_w, shell)
+            os.close(data_w)
+            os.write(ctrl_w, json.dumps({"pid": gpid}).encode())
+            os.close(ctrl_w)
+            os.waitpid(gpid, 0)
+            os._exit(0)
+        except BaseException:
+            os.write(ctrl_w, json.dumps({"setup_error": traceback.format_exc()[-2000:]}).encode())
+            os._exit(71)
+    os.close(ctrl_w)
+    os.close(data_w)
+    ctrl = b""
+    while chunk := os.read(ctrl_r, 65536):
+        ctrl += chunk
+    os.close(ctrl_r)
+    info = json.loads(ctrl or b"{}")
+    answer: dict[str, Any] = {"id": request["id"], "records": [], "status": "completed", "isolation": {}}
+    if "setup_error" in info:
+        os.close(data_r)
+        os.waitpid(pid, 0)
+        return {**answer, "status": "setup_failed", "error": info["setup_error"]}
+    gpid = int(info["pid"])
+    deadline = started + float(limits["total_timeout_s"])
+    cap = int(limits["max_total_output_bytes"]) * 3 + 1_000_000  # JSON overhead; beyond it the child is lying
+    buffer = b""
+    received = 0
+    selector = selectors.DefaultSelector()
+    selector.register(data_r, selectors.EVENT_READ)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            answer["status"] = "total_timeout"
+            break
+        if not selector.select(timeout=min(left, 1.0)):
+            continue
+        chunk = os.read(data_r, 1 << 16)
+        if not chunk:
+            break
+        received += len(chunk)
+        if received > cap:
+            answer["status"] = "output_limit"
+            break
+        buffer += chunk
+    selector.close()
+    os.close(data_r)
+    for target in (gpid,):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(target, signal.SIGKILL)
+            except OSError:
+                pass
+    _, status = os.waitpid(pid, 0)
+    for line in buffer.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # a truncated last line, or bytes the learner wrote to the pipe
+        if not isinstance(record, dict):
+            continue
+        if "isolation" in record:
+            answer["isolation"] = record["isolation"]
+        elif "setup_error" in record:
+            answer["status"] = "setup_failed"
+            answer["error"] = record["setup_error"]
+        elif "index" in record:
+            answer["records"].append(record)
+    if answer["status"] == "completed" and len(answer["records"]) < len(request["cells"]):
+        answer["status"] = "died"
+    answer["duration"] = round(time.monotonic() - started, 4)
+    return answer
+
+
+def main() -> None:
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # stray prints from libraries must not corrupt the protocol
+    missing = warm_up()
+    shell = build_shell()
+    proto.write(json.dumps({"ready": True, "missing": missing, "pid": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            answer = execute(request, shell)
+        except Exception:
+            answer = {"id": request.get("id"), "status": "setup_failed", "error": traceback.format_exc()[-2000:]}
+        proto.write(json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    main()
