@@ -1,0 +1,18 @@
+"""The router registry: every JSON API router, mounted by the app factory under `{prefix}/api/v1`.
+
+Add a router by appending it to `API_ROUTERS` (issue 4 adds the CEDIA routers here). Web pages (HTML, not under
+`/api/v1`) go in `WEB_ROUTERS`, mounted under `{prefix}`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from progress_api.api.routes import health, me
+
+API_ROUTERS: list[APIRouter] = [
+    health.router,
+    me.router,
+]
+
+WEB_ROUTERS: list[APIRouter] = []

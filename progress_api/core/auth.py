@@ -1,0 +1,154 @@
+"""Who is calling: a `Principal` resolved from a bearer token or a web-session cookie.
+
+Three sources, tried in this order by `resolve_principal`:
+
+1. An API token stored hashed in `api_tokens` (`academy api token create --role trainer --user alice`); its role
+   is fixed at creation.
+2. A web-session token: the same table with `kind="session"` and no fixed role (the principal gets the user's roles
+   from `user_roles`). The web pages (issue 4) create one after a successful login and put the raw value in the
+   cookie named `settings.session_cookie`:
+
+       raw = open_session(db, username=name, settings=settings)   # after hub OAuth or the dev login
+       db.commit()
+       response.set_cookie(settings.session_cookie, raw, httponly=True, samesite="lax", path=settings.prefix or "/")
+       ...
+       principal = resolve_principal(db, settings=settings, cookie=request.cookies.get(settings.session_cookie))
+       ...
+       close_session(db, token=raw); db.commit()                   # on logout
+
+   The API itself also accepts that cookie (so pages can call it from the browser), but a bearer header wins.
+3. A JupyterHub token (only when JUPYTERHUB_API_URL is set), validated against the hub and cached briefly. The user's
+   roles come from the database; a hub admin is also `admin`; a hub user unknown to the database is a `learner`.
+
+Returns None when nothing valid was presented: the API answers 401, the pages redirect to the login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from progress_api.core.config import Settings
+from progress_api.core.hubauth import hub_cache
+from progress_api.core.security import hash_token, new_token
+from progress_api.crud import users as users_crud
+from progress_api.models.common import Role, utcnow
+from progress_api.models.people import ApiToken, User, UserRole
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller. `user_id` is None only for a hub user unknown to the database."""
+
+    username: str
+    roles: frozenset[Role]
+    user_id: int | None
+    via: str = "token"  # token | session | hub
+    display_name: str = field(default="", compare=False)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def parse_authorization(header: str | None) -> str | None:
+    """The token of `Authorization: Bearer <t>` or `Authorization: token <t>` (JupyterHub's form)."""
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not value.strip():
+        return None
+    return value.strip()
+
+
+def _principal_from_db_token(db: Session, token: str) -> Principal | None:
+    row = db.execute(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    if api_token.expires_at is not None and api_token.expires_at <= utcnow():
+        return None
+    if api_token.role is not None:
+        roles = frozenset({Role(api_token.role)})
+    else:
+        held = db.execute(select(col(UserRole.role)).where(col(UserRole.user_id) == user.id)).scalars().all()
+        roles = frozenset(Role(r) for r in held)
+    assert user.id is not None
+    return Principal(user.username, roles, user.id, api_token.kind, user.display_name)
+
+
+def _principal_from_hub(db: Session, token: str, settings: Settings) -> Principal | None:
+    assert settings.hub_api_url
+    hub_user = hub_cache(api_url=settings.hub_api_url, ttl=settings.hub_cache_seconds).lookup(token)
+    if hub_user is None:
+        return None
+    user = users_crud.get_user(db, username=hub_user.name)
+    roles: set[Role] = set()
+    if user is not None and user.id is not None:
+        roles.update(users_crud.roles_of(db, user_ids=[user.id])[user.id])
+    if hub_user.admin:
+        roles.add(Role.admin)
+    if not roles:
+        roles.add(Role.learner)
+    return Principal(
+        hub_user.name, frozenset(roles), user.id if user else None, "hub", user.display_name if user else ""
+    )
+
+
+def resolve_principal(
+    db: Session, *, settings: Settings, bearer: str | None = None, cookie: str | None = None
+) -> Principal | None:
+    """The principal for a bearer token (preferred) or a session-cookie value; None if neither is valid."""
+    for token in (bearer, cookie):
+        if not token or len(token) > 4096:
+            continue
+        principal = _principal_from_db_token(db, token)
+        if principal is None and settings.hub_enabled and token is bearer:
+            principal = _principal_from_hub(db, token, settings)
+        if principal is not None:
+            return principal
+    return None
+
+
+def create_api_token(db: Session, *, username: str, role: Role, note: str = "") -> str:
+    """A new API token for `username` (created with that role if missing); returns the raw token, shown once."""
+    user = users_crud.ensure_user(db, username=username, roles=[role])
+    assert user.id is not None
+    raw = new_token()
+    db.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), role=role.value, kind="api", note=note))
+    db.flush()
+    return raw
+
+
+def open_session(db: Session, *, username: str, settings: Settings, display_name: str = "") -> str:
+    """A web-session token for a user who just logged in (created as a learner if unknown); put it in the cookie."""
+    user = users_crud.get_user(db, username=username)
+    if user is None:
+        user = users_crud.ensure_user(db, username=username, display_name=display_name, roles=[Role.learner])
+    assert user.id is not None
+    raw = new_token()
+    expires = utcnow() + timedelta(hours=settings.session_hours)
+    db.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), role=None, kind="session", expires_at=expires))
+    db.flush()
+    return raw
+
+
+def close_session(db: Session, *, token: str) -> None:
+    """Forget a web session (logout)."""
+    db.execute(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(token), col(ApiToken.kind) == "session"))
+
+
+def revoke_tokens(db: Session, *, username: str) -> int:
+    """Delete every token of a user; returns how many."""
+    user = users_crud.get_user(db, username=username)
+    if user is None:
+        return 0
+    result = db.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

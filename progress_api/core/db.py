@@ -1,0 +1,102 @@
+"""Engine factory and migration state.
+
+SQLite gets WAL (readers never block the writer), a busy timeout (writers queue instead of failing) and foreign
+keys (off by default in SQLite); PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Route plain `postgresql://` URLs to the psycopg 3 driver that is installed."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
+    """A new engine for `url`, with the SQLite pragmas applied on every connection."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
+        cursor.close()
+
+    return engine
+
+
+@lru_cache(maxsize=16)
+def get_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
+    """One engine (one pool) per URL per process."""
+    return make_engine(url, busy_timeout_ms=busy_timeout_ms)
+
+
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session bound to `engine`, closed afterwards (the FastAPI dependency wraps this)."""
+    with Session(engine) as session:
+        yield session
+
+
+def alembic_config(url: str) -> Any:
+    """An Alembic config pointing at our migrations, for `url` (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, *, revision: str = "heads") -> None:
+    """Apply migrations up to every head (`heads`, plural: other parts add their own branches)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def migration_state(engine: Engine) -> tuple[set[str], set[str]]:
+    """(revisions applied in the database, heads of the migration scripts)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, set(script.get_heads())
+
+
+def unmigrated_message(engine: Engine) -> str | None:
+    """None when the database is at every head, else a message that says what to run."""
+    current, heads = migration_state(engine)
+    if current == heads:
+        return None
+    missing = ", ".join(sorted(heads - current)) or "?"
+    return (
+        f"The progress database at {engine.url.render_as_string(hide_password=True)} is not migrated "
+        f"(missing heads: {missing}). Run `academy api migrate` first."
+    )

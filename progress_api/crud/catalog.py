@@ -1,0 +1,418 @@
+"""The catalogue (competencies, courses, assignments, exercises) and releases; every write is an idempotent upsert."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from progress_api.core.errors import invalid, not_found
+from progress_api.crud.events import bump_version
+from progress_api.models.catalog import (
+    Assignment,
+    AssignmentPublic,
+    AssignmentUpsert,
+    Competency,
+    CompetencyIn,
+    CompetencyLevel,
+    CompetencyPublic,
+    CompetencyRef,
+    Course,
+    CourseUpsert,
+    Exercise,
+    ExerciseCompetency,
+    ExercisePublic,
+    Release,
+    ReleasePublic,
+    UpsertResult,
+)
+from progress_api.models.common import utcnow
+from progress_api.models.grading import Submission
+from progress_api.models.people import Cohort, Enrolment
+
+log = logging.getLogger(__name__)
+
+
+# --- competencies ----------------------------------------------------------------------------------------------
+
+
+def upsert_competencies(db: Session, *, items: list[CompetencyIn]) -> UpsertResult:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise invalid(f"Compétence en double dans la requête : {item.id}")
+        seen.add(item.id)
+    existing = {c.slug: c for c in db.execute(select(Competency)).scalars()}
+    created = updated = unchanged = 0
+    for item in items:
+        levels = [lv.model_dump() for lv in item.levels]
+        current = existing.get(item.id)
+        if current is None:
+            db.add(Competency(slug=item.id, label=item.label, domain=item.domain, levels=levels))
+            created += 1
+        elif (current.label, current.domain, current.levels) != (item.label, item.domain, levels):
+            current.label, current.domain, current.levels = item.label, item.domain, levels
+            updated += 1
+        else:
+            unchanged += 1
+    if created or updated:
+        bump_version(db)
+    db.flush()
+    return UpsertResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def competency_public(c: Competency) -> CompetencyPublic:
+    return CompetencyPublic(
+        id=c.slug, label=c.label, domain=c.domain, levels=[CompetencyLevel(**lv) for lv in c.levels or []]
+    )
+
+
+def list_competencies(
+    db: Session, *, limit: int, offset: int, domain: str | None = None, q: str | None = None
+) -> tuple[int, list[Competency]]:
+    stmt = select(Competency)
+    if domain is not None:
+        stmt = stmt.where(col(Competency.domain) == domain)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(col(Competency.label)).like(like) | func.lower(col(Competency.slug)).like(like))
+    total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.execute(stmt.order_by(col(Competency.slug)).limit(limit).offset(offset)).scalars().all()
+    return total, list(rows)
+
+
+# --- courses and assignments -------------------------------------------------------------------------------------
+
+
+def get_course(db: Session, *, slug: str) -> Course | None:
+    return db.execute(select(Course).where(col(Course.slug) == slug)).scalars().first()
+
+
+def require_course(db: Session, *, slug: str) -> Course:
+    course = get_course(db, slug=slug)
+    if course is None:
+        raise not_found("Cours", slug)
+    return course
+
+
+def upsert_course(db: Session, *, slug: str, data: CourseUpsert) -> tuple[Course, bool]:
+    """(course, created)."""
+    course = get_course(db, slug=slug)
+    if course is None:
+        course = Course(slug=slug, title=data.title, order=data.order)
+        db.add(course)
+        db.flush()
+        bump_version(db)
+        return course, True
+    if (course.title, course.order) != (data.title, data.order):
+        course.title, course.order = data.title, data.order
+        bump_version(db)
+    db.flush()
+    return course, False
+
+
+def list_courses(db: Session, *, limit: int, offset: int, q: str | None = None) -> tuple[int, list[tuple[Course, int]]]:
+    counts = select(col(Assignment.course_id), func.count().label("n")).group_by(col(Assignment.course_id)).subquery()
+    stmt = select(Course, func.coalesce(counts.c.n, 0)).join(counts, counts.c.course_id == Course.id, isouter=True)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(col(Course.title)).like(like) | func.lower(col(Course.slug)).like(like))
+    total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.execute(stmt.order_by(col(Course.order), col(Course.slug)).limit(limit).offset(offset)).all()
+    return total, [(c, int(n)) for c, n in rows]
+
+
+def get_assignment(db: Session, *, course: str, slug: str) -> Assignment | None:
+    return (
+        db.execute(
+            select(Assignment)
+            .join(Course, col(Course.id) == col(Assignment.course_id))
+            .where(col(Course.slug) == course, col(Assignment.slug) == slug)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def require_assignment(db: Session, *, course: str, slug: str) -> Assignment:
+    assignment = get_assignment(db, course=course, slug=slug)
+    if assignment is None:
+        raise not_found("Devoir", f"{course}/{slug}")
+    return assignment
+
+
+def _refs(raw: list[str | CompetencyRef]) -> list[CompetencyRef]:
+    return [r if isinstance(r, CompetencyRef) else CompetencyRef(id=r) for r in raw]
+
+
+def upsert_assignment(db: Session, *, course: Course, slug: str, data: AssignmentUpsert) -> tuple[Assignment, bool]:
+    """Create or update an assignment and its exercises; exercises absent from `data` are removed (with grades)."""
+    ids = [e.id for e in data.exercises]
+    if len(ids) != len(set(ids)):
+        raise invalid("Identifiants d'exercice en double dans le devoir.")
+    wanted = {r.id for e in data.exercises for r in _refs(e.competencies)}
+    competencies: dict[str, int] = {
+        slug: cid
+        for slug, cid in db.execute(
+            select(col(Competency.slug), col(Competency.id)).where(col(Competency.slug).in_(wanted))
+        )
+    }
+    unknown = sorted(wanted - competencies.keys())
+    if unknown:
+        raise invalid(
+            "Compétences inconnues : enregistrez-les d'abord (PUT /competencies).", details={"unknown": unknown}
+        )
+    assignment = db.execute(
+        select(Assignment).where(col(Assignment.course_id) == course.id, col(Assignment.slug) == slug)
+    ).scalar_one_or_none()
+    created = assignment is None
+    if assignment is None:
+        assert course.id is not None
+        assignment = Assignment(course_id=course.id, slug=slug, title=data.title, points=data.points)
+        db.add(assignment)
+        db.flush()
+    else:
+        assignment.title, assignment.points = data.title, data.points
+    existing = {
+        e.slug: e for e in db.execute(select(Exercise).where(col(Exercise.assignment_id) == assignment.id)).scalars()
+    }
+    for gone in set(existing) - set(ids):
+        db.delete(existing.pop(gone))
+    for position, item in enumerate(data.exercises):
+        exercise = existing.get(item.id)
+        if exercise is None:
+            assert assignment.id is not None
+            exercise = Exercise(assignment_id=assignment.id, slug=item.id)
+            db.add(exercise)
+        exercise.position, exercise.max_score, exercise.kind = position, item.max_score, item.kind
+        db.flush()
+        db.execute(delete(ExerciseCompetency).where(col(ExerciseCompetency.exercise_id) == exercise.id))
+        for ref in {r.id: r for r in _refs(item.competencies)}.values():
+            assert exercise.id is not None
+            db.add(ExerciseCompetency(exercise_id=exercise.id, competency_id=competencies[ref.id], level=ref.level))
+    bump_version(db)
+    db.flush()
+    return assignment, created
+
+
+def assignments_public(db: Session, *, assignments: list[tuple[Assignment, str]]) -> list[AssignmentPublic]:
+    """Assignments with their exercises and competency links, three queries for the whole list."""
+    ids = [a.id for a, _ in assignments]
+    exercises: dict[int, list[Exercise]] = {}
+    links: dict[int, list[CompetencyRef]] = {}
+    if ids:
+        ex_rows = db.execute(
+            select(Exercise).where(col(Exercise.assignment_id).in_(ids)).order_by(col(Exercise.position))
+        ).scalars()
+        for ex in ex_rows:
+            exercises.setdefault(ex.assignment_id, []).append(ex)
+        link_rows = db.execute(
+            select(col(ExerciseCompetency.exercise_id), col(Competency.slug), col(ExerciseCompetency.level))
+            .join(Competency, col(Competency.id) == col(ExerciseCompetency.competency_id))
+            .join(Exercise, col(Exercise.id) == col(ExerciseCompetency.exercise_id))
+            .where(col(Exercise.assignment_id).in_(ids))
+            .order_by(col(Competency.slug))
+        )
+        for ex_id, comp, level in link_rows:
+            links.setdefault(ex_id, []).append(CompetencyRef(id=comp, level=level))
+    return [
+        AssignmentPublic(
+            course=course_slug,
+            id=a.slug,
+            title=a.title,
+            points=a.points,
+            exercises=[
+                ExercisePublic(id=e.slug, max_score=e.max_score, kind=e.kind, competencies=links.get(e.id or 0, []))
+                for e in exercises.get(a.id or 0, [])
+            ],
+        )
+        for a, course_slug in assignments
+    ]
+
+
+def list_assignments(
+    db: Session, *, limit: int, offset: int, course: str | None = None, q: str | None = None
+) -> tuple[int, list[tuple[Assignment, str]]]:
+    stmt = select(Assignment, col(Course.slug)).join(Course, col(Course.id) == col(Assignment.course_id))
+    if course is not None:
+        stmt = stmt.where(col(Course.slug) == course)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(col(Assignment.title)).like(like) | func.lower(col(Assignment.slug)).like(like))
+    total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.execute(
+        stmt.order_by(col(Course.order), col(Course.slug), col(Assignment.slug)).limit(limit).offset(offset)
+    ).all()
+    return total, [(a, c) for a, c in rows]
+
+
+# --- releases --------------------------------------------------------------------------------------------------
+
+
+def recompute_lateness(db: Session, *, assignment_ids: list[int]) -> None:
+    """`late` = submitted after the latest due date among the learner's cohorts' releases (one UPDATE)."""
+    if not assignment_ids:
+        return
+    due = (
+        select(func.max(Release.due_date))
+        .join(Enrolment, col(Enrolment.cohort_id) == col(Release.cohort_id))
+        .where(
+            col(Enrolment.user_id) == col(Submission.user_id),
+            col(Release.assignment_id) == col(Submission.assignment_id),
+        )
+        .scalar_subquery()
+    )
+    db.execute(
+        update(Submission)
+        .where(col(Submission.assignment_id).in_(assignment_ids))
+        .values(late=case((and_(due.is_not(None), col(Submission.submitted_at) > due), True), else_=False))
+    )
+
+
+def upsert_release(
+    db: Session, *, cohort: Cohort, assignment: Assignment, due_date: datetime | None, released_at: datetime | None
+) -> tuple[Release, bool]:
+    release = db.execute(
+        select(Release).where(col(Release.cohort_id) == cohort.id, col(Release.assignment_id) == assignment.id)
+    ).scalar_one_or_none()
+    created = release is None
+    if release is None:
+        assert cohort.id is not None and assignment.id is not None
+        release = Release(
+            cohort_id=cohort.id, assignment_id=assignment.id, due_date=due_date, released_at=released_at or utcnow()
+        )
+        db.add(release)
+    else:
+        release.due_date = due_date
+        if released_at is not None:
+            release.released_at = released_at
+    db.flush()
+    assert assignment.id is not None
+    recompute_lateness(db, assignment_ids=[assignment.id])
+    bump_version(db)
+    return release, created
+
+
+def delete_release(db: Session, *, cohort: Cohort, assignment: Assignment) -> bool:
+    result = db.execute(
+        delete(Release).where(col(Release.cohort_id) == cohort.id, col(Release.assignment_id) == assignment.id)
+    )
+    assert assignment.id is not None
+    recompute_lateness(db, assignment_ids=[assignment.id])
+    bump_version(db)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_releases(
+    db: Session,
+    *,
+    cohort: Cohort,
+    limit: int,
+    offset: int,
+    course: str | None = None,
+    due_before: datetime | None = None,
+) -> tuple[int, list[ReleasePublic]]:
+    stmt = (
+        select(Release, Assignment, col(Course.slug))
+        .join(Assignment, col(Assignment.id) == col(Release.assignment_id))
+        .join(Course, col(Course.id) == col(Assignment.course_id))
+        .where(col(Release.cohort_id) == cohort.id)
+    )
+    if course is not None:
+        stmt = stmt.where(col(Course.slug) == course)
+    if due_before is not None:
+        stmt = stmt.where(col(Release.due_date) < due_before)
+    total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.execute(
+        stmt.order_by(col(Course.order), col(Course.slug), col(Assignment.slug)).limit(limit).offset(offset)
+    ).all()
+    return total, [
+        ReleasePublic(
+            cohort=cohort.slug,
+            course=course_slug,
+            assignment=a.slug,
+            title=a.title,
+            released_at=r.released_at,
+            due_date=r.due_date,
+        )
+        for r, a, course_slug in rows
+    ]
+
+
+def has_release(db: Session, *, cohort_id: int, assignment_id: int) -> bool:
+    return bool(
+        db.execute(
+            select(exists().where(col(Release.cohort_id) == cohort_id, col(Release.assignment_id) == assignment_id))
+        ).scalar()
+    )
+
+
+# --- the course catalogue on disk ----------------------------------------------------------------------------------
+
+
+def load_course_catalog(db: Session, *, root: object = None, release_to: Cohort | None = None) -> int:
+    """Upsert competencies, courses and assignments from `courses/` YAML (via `courses.manifest`); returns courses.
+
+    With `release_to`, the first course's assignments are released to that cohort (due = cohort start + offset).
+    A missing or invalid catalogue is logged and skipped: seeding must not fail because a course is being written.
+    """
+    try:
+        from pathlib import Path
+
+        from courses.manifest import default_root, load_catalog, load_competencies
+
+        base = Path(str(root)) if root is not None else default_root()
+        competencies = load_competencies(base)
+        courses = load_catalog(base)
+    except Exception as exc:  # ManifestError, ImportError or a half-written file from another part
+        log.warning("course catalogue not loaded: %s", exc)
+        return 0
+    upsert_competencies(
+        db,
+        items=[
+            CompetencyIn(
+                id=c.id,
+                label=c.label,
+                domain=c.domain,
+                levels=[CompetencyLevel(level=lv.level, label=lv.label) for lv in c.levels],
+            )
+            for c in competencies.values()
+        ],
+    )
+    for course in sorted(courses, key=lambda c: (c.order, c.id)):
+        row, _ = upsert_course(db, slug=course.id, data=CourseUpsert(title=course.title, order=course.order))
+        for assignment in course.assignments:
+            from progress_api.models.catalog import ExerciseIn
+
+            upsert_assignment(
+                db,
+                course=row,
+                slug=assignment.id,
+                data=AssignmentUpsert(
+                    title=assignment.title,
+                    points=assignment.points,
+                    exercises=[
+                        ExerciseIn(id=e.id, max_score=e.points, kind=e.kind, competencies=list(e.competencies))
+                        for e in assignment.exercises
+                    ],
+                ),
+            )
+    if release_to is not None and courses:
+        first = min(courses, key=lambda c: (c.order, c.id))
+        for assignment in first.assignments:
+            a = require_assignment(db, course=first.id, slug=assignment.id)
+            if (
+                release_to.id is not None
+                and a.id is not None
+                and has_release(db, cohort_id=release_to.id, assignment_id=a.id)
+            ):
+                continue
+            due = None
+            if release_to.start_date is not None:
+                start = datetime(release_to.start_date.year, release_to.start_date.month, release_to.start_date.day)
+                due = start + timedelta(days=assignment.due_offset_days, hours=23, minutes=59)
+            upsert_release(db, cohort=release_to, assignment=a, due_date=due, released_at=None)
+    return len(courses)

@@ -1,0 +1,38 @@
+"""App factory: `create_app(settings=None)` builds the FastAPI app; nothing is built at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from progress_api.api.main import API_ROUTERS, WEB_ROUTERS
+from progress_api.core.config import Settings, get_settings
+from progress_api.core.errors import ErrorResponse, install_error_handlers
+
+API_V1 = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The progress service, every route under `settings.prefix` (the JSON API under `{prefix}/api/v1`)."""
+    settings = settings or get_settings()
+    prefix = settings.prefix
+    app = FastAPI(
+        title="Académie — service de progression",
+        version="1.0.0",
+        description="Learning records, gradebook and analytics of the Data & AI Academy.",
+        openapi_url=f"{prefix}{API_V1}/openapi.json",
+        docs_url=f"{prefix}{API_V1}/docs",
+        redoc_url=None,
+        responses={  # every route can answer these, in the shared error shape
+            401: {"model": ErrorResponse, "description": "Missing or invalid token"},
+            403: {"model": ErrorResponse, "description": "Forbidden"},
+            422: {"model": ErrorResponse, "description": "Invalid request"},
+        },
+    )
+    app.state.settings = settings
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=f"{prefix}{API_V1}")
+    for router in WEB_ROUTERS:
+        app.include_router(router, prefix=prefix)
+    return app

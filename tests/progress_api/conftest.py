@@ -1,0 +1,91 @@
+"""Fixtures of the progress service tests: a migrated SQLite database per test, the app, and a token per role.
+
+Migrating takes a moment, so one database is migrated per session and copied for each test (a real file with
+WAL, the same engine factory as production).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from progress_api.core.auth import create_api_token
+from progress_api.core.config import Settings
+from progress_api.core.db import get_engine, upgrade
+from progress_api.main import create_app
+from progress_api.models.common import Role
+from progress_api.services.seed import seed_demo
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly migrated SQLite file, copied by `settings` for each test."""
+    path = tmp_path_factory.mktemp("template") / "progress.db"
+    upgrade(f"sqlite:///{path}")
+    engine = get_engine(f"sqlite:///{path}")
+    engine.dispose()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_template: Path) -> Settings:
+    """Settings pointing at this test's own migrated SQLite database under tmp_path."""
+    shutil.copy(migrated_template, tmp_path / "progress.db")
+    return Settings(home=tmp_path, api_prefix="", secret_key="test-secret")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = get_engine(settings.db_url, settings.sqlite_busy_timeout_ms)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on the test database (commit what you want the app to see)."""
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@dataclass
+class Demo:
+    """The seeded demo world and one token per role (trainer = the demo cohort's trainer)."""
+
+    tokens: dict[str, str]
+    cohort: str = "demo-2026"
+
+    def h(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def demo(db: Session, settings: Settings) -> Demo:
+    seed_demo(db, settings=settings)
+    tokens = {
+        "learner": create_api_token(db, username="apprenant1", role=Role.learner),
+        "learner2": create_api_token(db, username="apprenant2", role=Role.learner),
+        "trainer": create_api_token(db, username="formateur", role=Role.trainer),
+        "other_trainer": create_api_token(db, username="formateur2", role=Role.trainer),
+        "cedia": create_api_token(db, username="cedia", role=Role.cedia),
+        "admin": create_api_token(db, username="admin", role=Role.admin),
+        "grader": create_api_token(db, username="grader", role=Role.grader),
+    }
+    db.commit()
+    return Demo(tokens=tokens)
