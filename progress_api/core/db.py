@@ -80,22 +80,36 @@ def upgrade(url: str, *, revision: str = "heads") -> None:
 
 
 def migration_state(engine: Engine) -> tuple[set[str], set[str]]:
-    """(revisions applied in the database, heads of the migration scripts)."""
+    """(revisions applied in the database, heads of the migration scripts).
+
+    "Applied" includes every ancestor and `depends_on` dependency of the stored versions: Alembic drops a head
+    from `alembic_version` once another branch depends on it, so the stored set alone is not enough.
+    """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    return current, set(script.get_heads())
+    applied: set[str] = set()
+    todo = list(current)
+    while todo:
+        rev_id = todo.pop()
+        if rev_id in applied:
+            continue
+        applied.add(rev_id)
+        revision = script.get_revision(rev_id)
+        if revision is not None:
+            todo.extend(revision._all_down_revisions)
+    return applied, set(script.get_heads())
 
 
 def unmigrated_message(engine: Engine) -> str | None:
     """None when the database is at every head, else a message that says what to run."""
-    current, heads = migration_state(engine)
-    if current == heads:
+    applied, heads = migration_state(engine)
+    if heads <= applied:
         return None
-    missing = ", ".join(sorted(heads - current)) or "?"
+    missing = ", ".join(sorted(heads - applied))
     return (
         f"The progress database at {engine.url.render_as_string(hide_password=True)} is not migrated "
         f"(missing heads: {missing}). Run `academy api migrate` first."

@@ -155,7 +155,7 @@ def upsert_assignment(db: Session, *, course: Course, slug: str, data: Assignmen
         raise invalid("Identifiants d'exercice en double dans le devoir.")
     wanted = {r.id for e in data.exercises for r in _refs(e.competencies)}
     competencies: dict[str, int] = {
-        slug: cid
+        slug: int(cid)
         for slug, cid in db.execute(
             select(col(Competency.slug), col(Competency.id)).where(col(Competency.slug).in_(wanted))
         )

@@ -114,3 +114,18 @@ def test_seed_demo_twice_changes_nothing(db: Session, settings: Settings) -> Non
     db.commit()
     assert [db.execute(select(func.count()).select_from(t)).scalar() for t in (User, Cohort, Enrolment)] == counts
     assert counts[0] >= 8 and counts[2] == 5
+
+
+def test_database_at_one_branch_head_only_is_unmigrated(tmp_path: Path) -> None:
+    """With the CEDIA branch pending (only `progress@head` applied), does the check still say to migrate?"""
+    from progress_api.core.db import migration_state, upgrade
+
+    url = f"sqlite:///{tmp_path / 'partial.db'}"
+    upgrade(url, revision="progress@head")
+    engine = get_engine(url)
+    applied, heads = migration_state(engine)
+    if heads <= applied:
+        pytest.skip("only one migration branch exists")
+    assert unmigrated_message(engine) is not None
+    upgrade(url)
+    assert unmigrated_message(engine) is None
