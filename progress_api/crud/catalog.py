@@ -155,10 +155,11 @@ def upsert_assignment(db: Session, *, course: Course, slug: str, data: Assignmen
         raise invalid("Identifiants d'exercice en double dans le devoir.")
     wanted = {r.id for e in data.exercises for r in _refs(e.competencies)}
     competencies: dict[str, int] = {
-        slug: int(cid)
+        slug: cid
         for slug, cid in db.execute(
             select(col(Competency.slug), col(Competency.id)).where(col(Competency.slug).in_(wanted))
         )
+        if cid is not None
     }
     unknown = sorted(wanted - competencies.keys())
     if unknown:
