@@ -38,6 +38,29 @@ STAGE_LABELS: dict[Stage, str] = {
 }
 
 
+class UseCase(enum.StrEnum):
+    """Kinds of use case the CEDIA coaches (the board filters on them)."""
+
+    nlp = "nlp"
+    fraud_anomaly = "fraud_anomaly"
+    forecasting = "forecasting"
+    dataviz_bi = "dataviz_bi"
+    genai = "genai"
+    optimisation = "optimisation"
+    other = "other"
+
+
+USE_CASE_LABELS: dict[UseCase, str] = {
+    UseCase.nlp: "Traitement du langage (NLP)",
+    UseCase.fraud_anomaly: "Fraude et anomalies",
+    UseCase.forecasting: "Prévision",
+    UseCase.dataviz_bi: "Dataviz / BI",
+    UseCase.genai: "IA générative",
+    UseCase.optimisation: "Optimisation",
+    UseCase.other: "Autre",
+}
+
+
 class RiskClass(enum.StrEnum):
     """EU AI Act risk classes (Regulation (EU) 2024/1689: art. 5 prohibited, art. 6 high, art. 50 limited)."""
 
