@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from progress_api.api.routes import cedia as cedia_routes
 from progress_api.api.routes import health, me
 
 API_ROUTERS: list[APIRouter] = [
+    cedia_routes.router,
     health.router,
     me.router,
 ]
