@@ -1,9 +1,188 @@
-"""`academy up`: start the whole platform locally."""
+"""`academy up`: the whole platform on one machine, from a fresh clone, with one command.
 
+Each step is idempotent, so running it twice duplicates nothing: the demo data is generated only when missing, the
+database migration and the demo seed are no-ops the second time, the service tokens are created once and kept in
+0600 files, releasing an already released assignment changes nothing, and the hub keeps its own database.
+The other parts are driven through their public CLIs (style.md: the hub configures and launches, nobody imports it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
 import typer
+from rich.console import Console
+
+from hub.config import HubSettings
+from hub.process import Supervised, wait_http
+from hub.secret_store import SecretError, read_secret, secret_path, write_secret
+
+CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
+# Service tokens of the progress service the hub needs: secret name -> (role, user) for `academy api token create`.
+SERVICE_TOKENS = {"grader_token": ("grader", "grader"), "roster_token": ("admin", "roster-sync")}
+# The first assignments released by `academy up` (course, assignment); the courses part owns what they contain.
+FIRST_ASSIGNMENTS_PER_COURSE = 1
 
 
-def up() -> None:
-    """Start the platform on the embedded defaults (SQLite, local processes)."""
-    typer.echo("The local platform launcher is not built yet (see the hub issue).")
-    raise typer.Exit(code=1)
+class StepError(RuntimeError):
+    """A preparation step failed; the message says which command and what it printed."""
+
+
+def _run(cmd: list[str], *, env: dict[str, str], cwd: Path, what: str) -> str:
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()[-3000:]
+        raise StepError(f"{what} failed ({' '.join(cmd[1:])}, exit {done.returncode}):\n{output}")
+    return done.stdout
+
+
+def child_env(settings: HubSettings) -> dict[str, str]:
+    """The environment of every process we start: ours, with the platform's paths made absolute."""
+    return {**os.environ, **settings.academy_env()}
+
+
+def academy(settings: HubSettings, *args: str) -> list[str]:
+    return [str(settings.bin_dir / "academy"), *args]
+
+
+def ensure_datasets(settings: HubSettings, *, console: Console) -> None:
+    if (settings.datasets_dir / "manifest.json").exists():
+        console.print(f"[green]✓[/] demo data present: {settings.datasets_dir}")
+        return
+    console.print(f"… generating the demo data ({settings.demo_members} members) into {settings.datasets_dir}")
+    cmd = academy(settings, "data", "generate", "--out", str(settings.datasets_dir))
+    _run([*cmd, "--members", str(settings.demo_members)], env=child_env(settings), cwd=settings.home, what="data")
+    console.print("[green]✓[/] demo data generated")
+
+
+def parse_token(output: str) -> str:
+    """`academy api token create` prints the token once; it is the last non-empty line of its output."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        raise StepError("`academy api token create` printed nothing")
+    return lines[-1].split()[-1]
+
+
+def ensure_service_tokens(settings: HubSettings) -> None:
+    """Create the grader's and the roster sync's progress-service tokens once; later runs reuse the 0600 files."""
+    for name, (role, user) in SERVICE_TOKENS.items():
+        try:
+            read_secret(name, settings=settings, generate=False)
+            continue
+        except SecretError:
+            if secret_path(name, settings=settings).exists():
+                raise  # unsafe permissions or empty: say so rather than silently replace it
+        output = _run(
+            academy(settings, "api", "token", "create", "--role", role, "--user", user),
+            env=child_env(settings),
+            cwd=settings.home,
+            what=f"creating the {role} token",
+        )
+        write_secret(name, parse_token(output), settings=settings)
+
+
+def prepare(settings: HubSettings, *, console: Console) -> None:
+    """Everything before the hub starts; each step idempotent."""
+    for path in (settings.home, settings.hub_dir, settings.users_dir, settings.logs_dir, settings.exchange_dir):
+        path.mkdir(parents=True, exist_ok=True)
+    settings.hub_dir.chmod(0o700)  # cookie secret, tokens, hub database
+    env = child_env(settings)
+    ensure_datasets(settings, console=console)
+    _run(academy(settings, "api", "migrate"), env=env, cwd=settings.home, what="database migration")
+    console.print("[green]✓[/] database migrated")
+    _run(academy(settings, "api", "seed-demo"), env=env, cwd=settings.home, what="demo seed")
+    console.print("[green]✓[/] demo cohort seeded")
+    ensure_service_tokens(settings)
+    console.print("[green]✓[/] service tokens ready")
+    _run(academy(settings, "grade", "release", "--demo"), env=env, cwd=settings.home, what="release")
+    console.print("[green]✓[/] first assignments released")
+
+
+def start_hub(settings: HubSettings) -> Supervised:
+    return Supervised(
+        [str(settings.bin_dir / "jupyterhub"), "-f", str(CONFIG_FILE)],
+        env=child_env(settings),
+        log=settings.logs_dir / "jupyterhub.log",
+        cwd=settings.hub_dir,
+    )
+
+
+def demo_logins(settings: HubSettings) -> dict[str, list[str]]:
+    """Role -> usernames, read from the roster the hub syncs from (so what we print is what works)."""
+    token = read_secret("roster_token", settings=settings, generate=False)
+    answer = httpx.get(
+        settings.progress_internal_url + "/api/v1/roster", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    answer.raise_for_status()
+    logins: dict[str, list[str]] = {}
+    for user in answer.json().get("users", []):
+        for role in user.get("roles", []):
+            logins.setdefault(role, []).append(user["username"])
+    return logins
+
+
+def wait_ready(settings: HubSettings, hub: Supervised, *, timeout: float = 120.0) -> None:
+    wait_http(f"{settings.public_url}hub/api/", timeout=timeout, proc=hub)
+    if settings.progress_service:
+        wait_http(f"{settings.progress_internal_url}/api/v1/health", timeout=timeout, proc=hub)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> Any:
+    raise KeyboardInterrupt  # `kill <pid>` stops the platform as cleanly as Ctrl-C does
+
+
+def main(*, settings: HubSettings, console: Console) -> int:
+    """Prepare, start the hub (which starts the proxy, the services and the user servers), wait for Ctrl-C."""
+    try:
+        prepare(settings, console=console)
+    except (StepError, SecretError) as error:
+        console.print(f"[red]✗ {error}[/]")
+        return 1
+    signal.signal(signal.SIGTERM, _interrupt)
+    hub = start_hub(settings)
+    try:
+        try:
+            wait_ready(settings, hub)
+        except (RuntimeError, TimeoutError) as error:
+            console.print(f"[red]✗ the hub did not start: {error}[/]\n  see {settings.logs_dir / 'jupyterhub.log'}")
+            return 1
+        console.print(f"\n[bold]Académie is running:[/] {settings.public_url}")
+        console.print(f"[yellow]DEMO accounts[/] (password [bold]{settings.demo_password}[/], demo only):")
+        try:
+            for role, names in sorted(demo_logins(settings).items()):
+                console.print(f"  {role:<8} {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}")
+        except (httpx.HTTPError, SecretError) as error:
+            console.print(f"  (roster unavailable: {error})")
+        console.print(f"Logs: {settings.logs_dir}. Press Ctrl-C to stop everything.")
+        while hub.popen.poll() is None:
+            hub.refresh()
+            time.sleep(1.0)
+        console.print(f"[red]the hub exited with status {hub.popen.returncode}[/]; see {settings.logs_dir}")
+        return 1
+    except KeyboardInterrupt:
+        console.print("\nstopping the platform…")
+        return 0
+    finally:
+        hub.stop()
+        console.print("stopped.")
+
+
+def up(
+    port: int = typer.Option(None, help="Public port of the hub (default 8000, or ACADEMY_HUB_PORT)."),
+    members: int = typer.Option(None, help="Members in the demo dataset when it must be generated."),
+) -> None:
+    """Start the whole platform locally: data, database, demo cohort, releases, JupyterHub and its services."""
+    overrides: dict[str, Any] = {}
+    if port is not None:
+        overrides["hub_port"] = port
+    if members is not None:
+        overrides["demo_members"] = members
+    settings = HubSettings(**overrides)
+    raise typer.Exit(code=main(settings=settings, console=Console()))

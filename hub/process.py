@@ -1,0 +1,103 @@
+"""Process supervision for the launcher: start the hub in its own process group, stop everything it started.
+
+JupyterHub starts the proxy, the managed services and the user servers with `start_new_session=True` (so that a
+Ctrl-C in the hub's terminal does not kill them behind its back); a process-group signal therefore does not reach
+them. We remember the hub's whole process tree while it runs and, on stop, let the hub shut down cleanly first
+(it stops its servers, services and proxy), then terminate and finally kill whatever is left of that tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import httpx
+import psutil
+
+
+class Supervised:
+    """A command started in its own process group, with the PIDs of every descendant it has had."""
+
+    def __init__(self, cmd: Sequence[str], *, env: Mapping[str, str], log: Path, cwd: Path) -> None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log.open("ab")
+        self.popen = subprocess.Popen(
+            list(cmd), env=dict(env), cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, process_group=0
+        )
+        self.known: dict[int, float] = {}  # pid -> create_time, so a recycled pid is never killed by mistake
+        self.refresh()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def refresh(self) -> None:
+        """Record the current descendants (call it regularly: orphans are re-parented and leave the tree)."""
+        try:
+            root = psutil.Process(self.pid)
+            for proc in [root, *root.children(recursive=True)]:
+                self.known.setdefault(proc.pid, proc.create_time())
+        except psutil.NoSuchProcess:
+            pass
+
+    def alive(self) -> list[psutil.Process]:
+        """Processes of the tree still running (matching pid and start time)."""
+        found = []
+        for pid, created in self.known.items():
+            try:
+                proc = psutil.Process(pid)
+                if proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE:
+                    found.append(proc)
+            except psutil.NoSuchProcess:
+                continue
+        return found
+
+    def stop(self, *, grace: float = 20.0) -> None:
+        """SIGTERM the hub (clean shutdown of its children), then SIGTERM and SIGKILL any survivor of the tree."""
+        self.refresh()
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=grace)
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            left = self.alive()
+            if not left:
+                break
+            for proc in left:
+                try:
+                    proc.send_signal(sig)
+                except psutil.NoSuchProcess:
+                    continue
+            psutil.wait_procs(left, timeout=wait)
+        if self.popen.poll() is None:
+            self.popen.kill()
+        self.popen.wait()
+        self._log.close()
+
+
+def wait_http(
+    url: str, *, timeout: float, proc: Supervised | None = None, ok: frozenset[int] = frozenset({200})
+) -> None:
+    """Wait until `url` answers one of `ok`; fail early with a clear message if `proc` dies meanwhile."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if proc is not None:
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"the process exited with status {proc.popen.returncode} before {url} answered")
+            proc.refresh()
+        try:
+            answer = httpx.get(url, timeout=5.0)
+            if answer.status_code in ok:
+                return
+            last = f"HTTP {answer.status_code}"
+        except httpx.HTTPError as error:
+            last = str(error) or type(error).__name__
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")

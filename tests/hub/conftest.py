@@ -1,0 +1,116 @@
+"""Fixtures of the hub tests: a real JupyterHub (and, for end-to-end tests, the real platform) in a tmp ACADEMY_HOME.
+
+Every server listens on free loopback ports and is stopped by the fixture through the same supervision code the
+launcher uses (hub/process.py), so a leaked process would also be a launcher bug.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.config import HubSettings
+from hub.process import Supervised, wait_http
+from hub.secret_store import read_secret, write_secret
+from hub.up import CONFIG_FILE
+
+BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "academie-demo"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def platform_env(home: Path, **extra: str) -> dict[str, str]:
+    """ACADEMY_* variables of a platform in `home`, every port free right now."""
+    env = {
+        "ACADEMY_HOME": str(home),
+        "ACADEMY_HUB_PORT": str(free_port()),
+        "ACADEMY_HUB_API_PORT": str(free_port()),
+        "ACADEMY_PROXY_API_PORT": str(free_port()),
+        "ACADEMY_PROGRESS_PORT": str(free_port()),
+        "ACADEMY_ROSTER_INTERVAL": "1",
+    }
+    env.update(extra)
+    return env
+
+
+@dataclass
+class RunningHub:
+    """A JupyterHub started from hub/jupyterhub_config.py, with what tests need to talk to it."""
+
+    env: dict[str, str]
+    proc: Supervised
+    settings: HubSettings
+    sessions: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.settings.public_url.rstrip("/")
+
+    def admin(self) -> httpx.Client:
+        """A hub API client holding the roster sync's token (admin:users, admin:groups)."""
+        token = read_secret("roster_sync_hub_token", settings=self.settings, generate=False)
+        client = httpx.Client(base_url=self.url + "/hub/api/", headers={"Authorization": f"token {token}"}, timeout=30)
+        self.sessions.append(client)
+        return client
+
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> httpx.Client:
+        """A browser-like session logged in through the hub's login form."""
+        client = httpx.Client(base_url=self.url, timeout=60, follow_redirects=False)
+        self.sessions.append(client)
+        client.get("/hub/login")
+        answer = client.post(
+            "/hub/login", data={"username": username, "password": password, "_xsrf": client.cookies.get("_xsrf", "")}
+        )
+        if answer.status_code != 302:
+            raise AssertionError(f"login of {username} answered {answer.status_code}")
+        return client
+
+    def log(self) -> str:
+        return (self.settings.logs_dir / "jupyterhub.log").read_text(errors="replace")
+
+
+def start_hub(env: dict[str, str], *, timeout: float = 90.0) -> RunningHub:
+    full_env = {**os.environ, **env}
+    settings = HubSettings(**{k.removeprefix("ACADEMY_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    settings.hub_dir.mkdir(parents=True, exist_ok=True)
+    proc = Supervised(
+        [str(BIN / "jupyterhub"), "-f", str(CONFIG_FILE)],
+        env=full_env,
+        log=settings.logs_dir / "jupyterhub.log",
+        cwd=settings.hub_dir,
+    )
+    hub = RunningHub(env=env, proc=proc, settings=settings)
+    try:
+        wait_http(f"{hub.url}/hub/api/", timeout=timeout, proc=proc)
+    except BaseException:
+        proc.stop()
+        raise AssertionError(f"hub did not start:\n{hub.log()[-4000:]}") from None
+    return hub
+
+
+@pytest.fixture(scope="module")
+def hub_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    """A real hub with demo auth and the roster sync's hub token, but no progress service (the hub's own pieces)."""
+    home = tmp_path_factory.mktemp("academy-home")
+    env = platform_env(home, ACADEMY_PROGRESS_SERVICE="false", ACADEMY_GRADER_WATCH="false")
+    settings = HubSettings(home=home)
+    # A roster token makes the hub configure the roster-sync service; with no progress service it only logs
+    # failed passes, and the tests drive sync_once themselves with the same hub token.
+    write_secret("roster_token", "no-progress-service-in-this-test", settings=settings)
+    hub = start_hub(env)
+    yield hub
+    for client in hub.sessions:
+        client.close()
+    hub.proc.stop()
