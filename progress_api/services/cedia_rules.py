@@ -142,7 +142,8 @@ def missing_for_delivery(checklist: ChecklistLike | None) -> list[Missing]:
     """
     if checklist is None or checklist.risk_class is None:
         return [Missing("risk_class", "classe de risque AI Act non renseignée")]
-    risk = checklist.risk_class
+    risk = RiskClass(checklist.risk_class)  # rows loaded from the database hold plain strings
+    hosting = Hosting(checklist.hosting) if checklist.hosting is not None else None
     if risk is RiskClass.prohibited:
         return [Missing("prohibited", "pratique interdite par l'AI Act (art. 5) : le projet ne peut pas être livré")]
     missing: list[Missing] = []
@@ -159,13 +160,13 @@ def missing_for_delivery(checklist: ChecklistLike | None) -> list[Missing]:
     needs_dpia = bool(checklist.health_data) or (bool(checklist.personal_data) and risk is RiskClass.high)
     if needs_dpia and not checklist.dpia_done:
         missing.append(Missing("dpia", "analyse d'impact (AIPD/DPIA) non réalisée"))
-    if checklist.hosting is None:
+    if hosting is None:
         missing.append(Missing("hosting", "hébergement non renseigné"))
-    elif checklist.health_data and checklist.hosting not in HEALTH_DATA_HOSTING:
+    elif checklist.health_data and hosting not in HEALTH_DATA_HOSTING:
         missing.append(
             Missing(
                 "hosting",
-                f"hébergement inadapté aux données de santé ({HOSTING_LABELS[checklist.hosting]}) : "
+                f"hébergement inadapté aux données de santé ({HOSTING_LABELS[hosting]}) : "
                 "hébergeur certifié HDS ou cloud souverain requis",
             )
         )

@@ -187,3 +187,12 @@ def test_unanswered_questions_and_inconsistency_are_reported() -> None:
     assert codes(blank) == ["risk_justification", "personal_data", "health_data", "hosting"]
     odd = Checklist(personal_data=False, health_data=True, dpia_done=True, hosting=Hosting.hds)
     assert codes(odd) == ["personal_data"]
+
+
+def test_gate_reads_rows_that_hold_plain_strings() -> None:
+    """Rows loaded from the database hold 'high', not RiskClass.high: are the class rules still applied?"""
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(**{**vars(COMPLETE_HIGH), "risk_class": "high", "hosting": "public_cloud"})
+    row.ethics_review_on = None
+    assert codes(row) == ["hosting", "ethics_review"]  # type: ignore[arg-type]
