@@ -45,6 +45,14 @@ def platform_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def xsrf(session: httpx.Client) -> dict[str, str]:
+    """The hub's XSRF header for cookie-authenticated API calls (user servers set their own `_xsrf` too)."""
+    for cookie in session.cookies.jar:
+        if cookie.name == "_xsrf" and cookie.path in ("/hub/", "/hub"):
+            return {"X-XSRFToken": cookie.value or ""}
+    return {}
+
+
 @dataclass
 class RunningHub:
     """A JupyterHub started from hub/jupyterhub_config.py, with what tests need to talk to it."""

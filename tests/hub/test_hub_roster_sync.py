@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import RunningHub
+from conftest import RunningHub, xsrf
 
 from hub.roster_sync import HubClient, desired_groups, sync_once
 from hub.secret_store import read_secret
@@ -69,7 +69,7 @@ def test_enrolling_and_naming_a_trainer_apply_to_a_running_hub(hub_alone: Runnin
     assert report.removed["learners"] == ["hugo"]
     assert report.added["trainers"] == ["hugo"]
     session = login("ines")
-    me = session.get("/hub/api/user", headers={"X-XSRFToken": session.cookies.get("_xsrf") or ""})
+    me = session.get("/hub/api/user", headers=xsrf(session))
     assert me.status_code == 200, me.text
     assert set(me.json()["groups"]) == {"learners", "cohort-p1"}
     # Rights come with the group's role: the session may now log in to the progress service.

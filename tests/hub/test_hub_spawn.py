@@ -1,0 +1,113 @@
+"""A real user server through the hub: its home, its nbgrader identity, read-only datasets, nobody else's server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from conftest import RunningHub, xsrf
+
+from hub.roster_sync import HubClient, sync_once
+from hub.secret_store import read_secret
+from hub.spawner import can_unshare_mounts
+
+ROSTER = {
+    "users": [
+        {"username": "camille", "roles": ["learner"], "cohorts": ["p1"], "trains": []},
+        {"username": "yanis", "roles": ["learner"], "cohorts": ["p1"], "trains": []},
+    ]
+}
+
+
+def spawn(hub: RunningHub, session: httpx.Client, name: str, *, timeout: float = 90.0) -> float:
+    """Start `name`'s server as a browser does (GET /hub/spawn); seconds until the hub reports it ready."""
+    started = time.monotonic()
+    answer = session.get("/hub/spawn")
+    assert answer.status_code == 302, answer.text
+    hdrs = xsrf(session)
+    while time.monotonic() - started < timeout:
+        model = session.get(f"/hub/api/users/{name}", headers=hdrs).json()
+        if model["servers"].get("", {}).get("ready"):
+            return time.monotonic() - started
+        time.sleep(0.3)
+    raise AssertionError(f"server of {name} not ready after {timeout} s:\n{hub.log()[-3000:]}")
+
+
+def server_process(name: str) -> psutil.Process:
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if any(part.endswith("jupyterhub-singleuser") for part in cmdline):
+            try:
+                if proc.environ().get("JUPYTERHUB_USER") == name:
+                    return proc
+            except psutil.Error:
+                continue
+    raise AssertionError(f"no server process for {name}")
+
+
+@pytest.fixture(scope="module")
+def camille(hub_alone: RunningHub) -> httpx.Client:
+    """Camille, enrolled through the roster sync, logged in, with her server running."""
+    datasets = hub_alone.settings.datasets_dir
+    datasets.mkdir(parents=True, exist_ok=True)
+    (datasets / "manifest.json").write_text("{}")
+    token = read_secret("roster_sync_hub_token", settings=hub_alone.settings, generate=False)
+    sync_once(roster=ROSTER, hub=HubClient(api_url=hub_alone.url + "/hub/api", token=token))
+    session = hub_alone.login("camille")
+    spawn(hub_alone, session, "camille")
+    return session
+
+
+def test_learner_home_has_identity_and_hides_authoring_tools(hub_alone: RunningHub, camille: httpx.Client) -> None:
+    """Is the home under $ACADEMY_HOME/hub/users, with nbgrader's student id and formgrader hidden?"""
+    home = hub_alone.settings.users_dir / "camille"
+    config = (home / "nbgrader_config.py").read_text()
+    assert "c.CourseDirectory.student_id = 'camille'" in config
+    assert str(hub_alone.settings.exchange_dir) in config
+    page = json.loads((home / ".jupyter" / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+    proc = server_process("camille")
+    assert Path(proc.cwd()) == home
+    assert proc.environ()["ACADEMY_DATASETS"] == str(hub_alone.settings.datasets_dir)
+
+
+def test_learner_reaches_own_jupyterlab_but_not_another_learners_server(
+    hub_alone: RunningHub, camille: httpx.Client
+) -> None:
+    """Does Camille get her JupyterLab, while Yanis' server URL gives her no page of his?"""
+    own = camille.get("/user/camille/lab", follow_redirects=True)
+    assert own.status_code == 200 and "JupyterLab" in own.text
+    yanis = hub_alone.login("yanis")
+    spawn(hub_alone, yanis, "yanis")
+    other = camille.get("/user/yanis/api/contents", follow_redirects=True)
+    assert other.status_code in (403, 404), other.status_code
+    assert "nbgrader_config.py" not in other.text
+    api = camille.get("/hub/api/users/yanis", headers=xsrf(camille))
+    assert api.status_code == 404  # not even told whether yanis exists
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not can_unshare_mounts(), reason="read-only bind mounts need root + unshare")
+def test_datasets_are_read_only_inside_the_learner_server(hub_alone: RunningHub, camille: httpx.Client) -> None:
+    """Does a write into ACADEMY_DATASETS from inside the learner's server fail with a read-only file system?"""
+    proc = server_process("camille")
+    target = hub_alone.settings.datasets_dir / "tampered.txt"
+    nsenter = shutil.which("nsenter")
+    assert nsenter is not None
+    done = subprocess.run(
+        [nsenter, "-t", str(proc.pid), "-m", "/bin/sh", "-c", f"echo x > {target}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Read-only file system" in done.stderr
+    assert not target.exists()
+    # Outside the server's namespace the platform (the generator, the hub) can still write.
+    (hub_alone.settings.datasets_dir / "outside.txt").write_text("ok")
