@@ -29,7 +29,7 @@ class Job:
     """One notebook to execute: its code cells split in segments, the files of its private working copy."""
 
     cells: list[dict[str, Any]]
-    files_from: Path | None = None  # directory whose non-notebook files are copied into the working copy
+    files_from: list[Path] = field(default_factory=list)  # directories whose non-notebook files are copied, in order
     label: str = ""
 
 
@@ -176,10 +176,11 @@ class SandboxPool:
         workdir = self.scratch / f"job-{job_id}"
         workdir.mkdir(mode=0o700)
         try:
-            if job.files_from is not None and job.files_from.is_dir():
-                shutil.copytree(
-                    job.files_from, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*")
-                )
+            for folder in job.files_from:
+                if folder.is_dir():
+                    shutil.copytree(
+                        folder, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*")
+                    )
             request = {
                 "id": job_id,
                 "cells": job.cells,

@@ -17,6 +17,8 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_MAX_THREADS"):
     os.environ[_var] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Arrow's jemalloc/mimalloc reserve huge address ranges up front, which RLIMIT_AS turns into "malloc failed".
+os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
 
 import importlib  # noqa: E402
 import json  # noqa: E402

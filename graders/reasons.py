@@ -1,0 +1,47 @@
+"""The French sentences a learner (and the trainer's summary) reads for every incident the grader detects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graders.config import SandboxLimits
+
+
+def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
+    """One clear French sentence for an incident code (see sandbox/runner.py `classify` and autograde checks)."""
+    code = incident.get("code")
+    where = f" (exercice {incident['exercise']})" if incident.get("exercise") else ""
+    cell = incident.get("cell", "")
+    messages = {
+        "malformed": "Le fichier du notebook est illisible (JSON invalide) : aucune cellule n'a pu être corrigée. "
+        "Rendez à nouveau le notebook depuis JupyterLab sans l'éditer à la main.",
+        "missing_notebook": "Le notebook n'a pas été rendu.",
+        "cell_edited": f"La cellule protégée « {cell} » avait été modifiée : la version d'origine a été remise "
+        "avant la correction.",
+        "cell_retyped": f"Le type de la cellule protégée « {cell} » avait été changé : elle a été remise "
+        "dans son type d'origine avant la correction.",
+        "cell_deleted": f"La cellule protégée « {cell} » avait été supprimée : elle a été remise avant la correction.",
+        "cell_timeout": f"Temps limite dépassé{where} : une cellule a tourné plus de "
+        f"{limits.cell_timeout_s:g} s (boucle infinie ?) ; elle a été interrompue.",
+        "total_timeout": f"Temps total dépassé : le notebook a tourné plus de {limits.total_timeout_s:g} s ; "
+        "les cellules suivantes n'ont pas été exécutées.",
+        "memory": f"Mémoire insuffisante{where} : le code a demandé plus que la limite de "
+        f"{limits.memory_mb} Mo autorisée pendant la correction.",
+        "processes": f"Trop de processus{where} : la correction autorise au plus {limits.max_processes} "
+        "processus ; la création de processus a été refusée.",
+        "network": f"Accès réseau interdit{where} : la correction s'exécute sans réseau.",
+        "stdin": f"Saisie impossible{where} : input() n'est pas disponible pendant la correction automatique.",
+        "exit": f"Arrêt demandé{where} : sys.exit() a été appelé ; la cellule est en erreur et la correction "
+        "a continué.",
+        "write_outside": f"Écriture interdite{where} : le code a tenté d'écrire hors de son dossier "
+        f"({incident.get('path', '?')}).",
+        "file_size": f"Fichier trop gros{where} : la taille d'un fichier écrit dépasse la limite autorisée.",
+        "output": f"Sortie trop volumineuse{where} : l'affichage a été tronqué à {limits.max_output_bytes // 1000} "
+        "ko.",
+        "output_limit": "Sortie trop volumineuse : la correction a été arrêtée.",
+        "died": "Le programme s'est arrêté brutalement (os._exit, plantage…) : les cellules suivantes n'ont pas "
+        "été exécutées.",
+        "setup_failed": "La correction de ce notebook a échoué pour une raison technique : un formateur a été "
+        "prévenu.",
+    }
+    return messages.get(str(code), f"Incident pendant la correction : {code}{where}.")
