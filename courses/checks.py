@@ -195,3 +195,13 @@ def assert_same_frame(
         ok = _values_equal(got_sorted[column], want_sorted[column], rel=rel, abs_tol=abs_tol)
         if not ok.all():
             raise AssertionError(f"{what} : la colonne « {column} » a {int((~ok).sum())} valeur(s) incorrecte(s).")
+
+
+def by_month(obj: Any, *, what: str = "le résultat") -> pd.Series:
+    """A monthly series re-labelled "YYYY-MM", whether the learner indexed it by Period, Timestamp or text."""
+    series = to_series(obj, what=what)
+    try:
+        labels = pd.to_datetime(pd.Index(series.index).astype(str)).to_period("M").astype(str)
+    except (ValueError, TypeError) as exc:
+        raise AssertionError(f"{what} doit être indexé par mois (par exemple avec .dt.to_period(\"M\")).") from exc
+    return series.set_axis(labels)
