@@ -160,7 +160,9 @@ def main(
         try:
             notebooks = [n.name for n in gb.find_assignment(assignment).notebooks]
         except MissingEntry as exc:
-            raise RuntimeError(f"{course}/{assignment} is not in the gradebook: run `academy grade release` first") from exc
+            raise RuntimeError(
+                f"{course}/{assignment} is not in the gradebook: run `academy grade release` first"
+            ) from exc
     own_pool = pool is None
     if pool is None:
         pool = SandboxPool(
@@ -212,8 +214,15 @@ def main(
             task = bar.add_task(f"Correction {course}/{assignment}", total=len(todo))
             for student in todo:
                 result = _grade_one(
-                    api=api, db_url=db_url, course=course, assignment=assignment, student=student,
-                    notebooks=notebooks, incidents=pre[student], limits=limits, settings=settings,
+                    api=api,
+                    db_url=db_url,
+                    course=course,
+                    assignment=assignment,
+                    student=student,
+                    notebooks=notebooks,
+                    incidents=pre[student],
+                    limits=limits,
+                    settings=settings,
                 )
                 summary.results.append(result)
                 _save_result(settings, course, result)

@@ -63,7 +63,7 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
     )
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 40
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -72,7 +72,6 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
         LimitOutput,
         SaveAutoGrades,
     )
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
     c.Autograde.autograde_preprocessors = [
         SandboxExecute,

@@ -127,9 +127,7 @@ class SandboxExecute(NbGraderPreprocessor):
 class HideHiddenTests(NbGraderPreprocessor):
     """Feedback shows the visible tests only: hidden test code and anything it printed are removed."""
 
-    placeholder = Unicode("# Tests cachés : non affichés (ils vérifient votre réponse en profondeur).").tag(
-        config=True
-    )
+    placeholder = Unicode("# Tests cachés : non affichés (ils vérifient votre réponse en profondeur).").tag(config=True)
     hidden_failure = Unicode(
         "Un test caché a échoué : votre réponse passe les tests visibles mais n'est pas encore tout à fait juste. "
         "Relisez l'énoncé (cas particuliers, arrondis, filtres)."
@@ -158,7 +156,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         if had_hidden and failed_hidden:
             outputs = [o for o in outputs if o.get("output_type") != "error"]
             outputs.append(
-                from_dict({"output_type": "error", "ename": "TestCaché", "evalue": "", "traceback": [self.hidden_failure]})
+                from_dict(
+                    {"output_type": "error", "ename": "TestCaché", "evalue": "", "traceback": [self.hidden_failure]}
+                )
             )
         cell.outputs = outputs
         return cell, resources

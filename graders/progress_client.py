@@ -45,7 +45,9 @@ class ProgressClient:
 
     def put_release(self, cohort: str, course: str, assignment: str, *, due_date: str | None, released_at: str) -> Any:
         return self._call(
-            "PUT", f"/cohorts/{cohort}/releases/{course}/{assignment}", {"due_date": due_date, "released_at": released_at}
+            "PUT",
+            f"/cohorts/{cohort}/releases/{course}/{assignment}",
+            {"due_date": due_date, "released_at": released_at},
         )
 
     def ingest_grades(self, grades: list[dict[str, Any]]) -> dict[str, Any]:

@@ -36,12 +36,10 @@ def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
         "write_outside": f"Écriture interdite{where} : le code a tenté d'écrire hors de son dossier "
         f"({incident.get('path', '?')}).",
         "file_size": f"Fichier trop gros{where} : la taille d'un fichier écrit dépasse la limite autorisée.",
-        "output": f"Sortie trop volumineuse{where} : l'affichage a été tronqué à {limits.max_output_bytes // 1000} "
-        "ko.",
+        "output": f"Sortie trop volumineuse{where} : l'affichage a été tronqué à {limits.max_output_bytes // 1000} ko.",
         "output_limit": "Sortie trop volumineuse : la correction a été arrêtée.",
         "died": "Le programme s'est arrêté brutalement (os._exit, plantage…) : les cellules suivantes n'ont pas "
         "été exécutées.",
-        "setup_failed": "La correction de ce notebook a échoué pour une raison technique : un formateur a été "
-        "prévenu.",
+        "setup_failed": "La correction de ce notebook a échoué pour une raison technique : un formateur a été prévenu.",
     }
     return messages.get(str(code), f"Incident pendant la correction : {code}{where}.")

@@ -40,7 +40,9 @@ def main(
     api = nbgrader_api(settings, course)
     generated = api.generate_assignment(assignment, force=True, create=True)
     if not generated.get("success"):
-        raise ReleaseError(f"nbgrader generate_assignment failed:\n{generated.get('log', '')}{generated.get('error', '')}")
+        raise ReleaseError(
+            f"nbgrader generate_assignment failed:\n{generated.get('log', '')}{generated.get('error', '')}"
+        )
     if exchange:
         settings.exchange_dir.mkdir(parents=True, exist_ok=True)
         settings.exchange_dir.chmod(0o777 | 0o1000)  # learners drop submissions in inbound; sticky like /tmp
@@ -54,7 +56,9 @@ def main(
     due_iso = due_date.isoformat() if due_date else None
     if cohort is not None:
         register(settings=settings, course=course, assignment=assignment, cohort=cohort, due_date=due_iso)
-    return ReleaseResult(course, assignment, str(course_root(settings, course) / "release" / assignment), cohort, due_iso)
+    return ReleaseResult(
+        course, assignment, str(course_root(settings, course) / "release" / assignment), cohort, due_iso
+    )
 
 
 def register(*, settings: GraderSettings, course: str, assignment: str, cohort: str, due_date: str | None) -> None:

@@ -178,9 +178,7 @@ class SandboxPool:
         try:
             for folder in job.files_from:
                 if folder.is_dir():
-                    shutil.copytree(
-                        folder, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*")
-                    )
+                    shutil.copytree(folder, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
             request = {
                 "id": job_id,
                 "cells": job.cells,

@@ -9,6 +9,7 @@ v4 shape (stream, execute_result, display_data, error), capped in size; every fa
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import io
 import json
@@ -61,7 +62,12 @@ class _Cell:
         if not self.take(len(text.encode("utf-8", "replace"))):
             return
         last = self.outputs[-1] if self.outputs else None
-        if last and last["output_type"] == "stream" and last["name"] == name and last.get("metadata", {}) == self._meta():
+        if (
+            last
+            and last["output_type"] == "stream"
+            and last["name"] == name
+            and last.get("metadata", {}) == self._meta()
+        ):
             last["text"] += text
         else:
             out: dict[str, Any] = {"output_type": "stream", "name": name, "text": text}
@@ -99,11 +105,11 @@ class _CapturingStream(io.TextIOBase):
 
 
 class _Publisher(DisplayPublisher):
-    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):  # type: ignore[no-untyped-def]
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
         if CURRENT is not None:
             CURRENT.rich("display_data", dict(data), dict(metadata or {}), None)
 
-    def clear_output(self, wait=False):  # type: ignore[no-untyped-def]
+    def clear_output(self, wait=False):
         if CURRENT is not None:
             CURRENT.outputs.clear()
 
@@ -114,7 +120,7 @@ class _DisplayHook(DisplayHook):
     def write_output_prompt(self) -> None:
         pass
 
-    def write_format_data(self, format_dict, md_dict=None) -> None:  # type: ignore[no-untyped-def]
+    def write_format_data(self, format_dict, md_dict=None) -> None:
         if CURRENT is not None:
             CURRENT.rich("execute_result", dict(format_dict), dict(md_dict or {}), self.prompt_count)
 
@@ -156,7 +162,7 @@ class SandboxShell(InteractiveShell):
 
     workdir = "/"
 
-    def _showtraceback(self, etype, evalue, stb):  # type: ignore[no-untyped-def]
+    def _showtraceback(self, etype, evalue, stb):
         if CURRENT is None:
             return
         CURRENT.outputs.append(
@@ -180,11 +186,11 @@ def build_shell() -> SandboxShell:
         history_length=0,
         colors="NoColor",
     )
-    shell.history_manager.enabled = False
-    try:
+    if shell.history_manager is not None:
+        shell.history_manager.enabled = False
+    # matplotlib-inline missing: figures are just not captured.
+    with contextlib.suppress(Exception):
         shell.enable_matplotlib("inline")
-    except Exception:  # matplotlib-inline missing: figures are just not captured
-        pass
     return shell
 
 

@@ -20,6 +20,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # Arrow's jemalloc/mimalloc reserve huge address ranges up front, which RLIMIT_AS turns into "malloc failed".
 os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
 
+import contextlib  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import selectors  # noqa: E402
@@ -115,7 +116,7 @@ def _plan(request: dict[str, Any]) -> IsolationPlan:
     )
 
 
-def _grandchild(request: dict[str, Any], plan: IsolationPlan, report: IsolationReport, data_w: int, shell) -> None:  # type: ignore[no-untyped-def]
+def _grandchild(request: dict[str, Any], plan: IsolationPlan, report: IsolationReport, data_w: int, shell) -> None:
     out = os.fdopen(data_w, "wb")
     try:
         os.setsid()
@@ -158,7 +159,7 @@ def _grandchild(request: dict[str, Any], plan: IsolationPlan, report: IsolationR
             os._exit(70)
 
 
-def execute(request: dict[str, Any], shell) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def execute(request: dict[str, Any], shell) -> dict[str, Any]:
     """Run one submission in a fresh isolated grandchild; never raises for anything the learner does."""
     plan = _plan(request)
     limits = request["limits"]
@@ -220,13 +221,11 @@ def execute(request: dict[str, Any], shell) -> dict[str, Any]:  # type: ignore[n
         buffer += chunk
     selector.close()
     os.close(data_r)
-    for target in (gpid,):
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(target, signal.SIGKILL)
-            except OSError:
-                pass
-    _, status = os.waitpid(pid, 0)
+    # The learner's process is the init of its PID namespace: killing it ends every process it started.
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            kill(gpid, signal.SIGKILL)
+    os.waitpid(pid, 0)
     for line in buffer.split(b"\n"):
         if not line.strip():
             continue
