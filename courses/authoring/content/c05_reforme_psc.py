@@ -1,0 +1,444 @@
+"""Course 5: the PSC reform and mass enrolment (waves, automatic enrolment, exemptions, reconciliation)."""
+
+from courses.authoring.model import AssignmentSpec, Code, CourseSpec, Ex, Md, Written
+
+SETUP_WAVES = Code(
+    """
+    import pandas as pd
+    from datasets_synthetic import load
+
+    contracts = load("contracts")
+    employers = load("employers")
+    contracts[["contract_id", "kind", "employer_id", "enrolment", "wave", "wave_opened_date", "answer_date"]].head()
+    """
+)
+
+SETUP_ROSTER = Code(
+    '''
+    import pandas as pd
+    from datasets_synthetic import load
+
+    contracts = load("contracts")
+    beneficiaries = load("beneficiaries")
+    roster = load("psc_roster").drop(columns=["discrepancy"])  # le fichier tel que l'employeur l'envoie
+
+
+    def nir_valide(nir):
+        """Vrai si le NIR a 15 caractères et une clé correcte (voir le cours sur la qualité des données)."""
+        if not isinstance(nir, str) or len(nir) != 15:
+            return False
+        corps = nir[:5] + nir[5:7].replace("2A", "19").replace("2B", "18") + nir[7:13]
+        return corps.isdigit() and nir[13:].isdigit() and 97 - int(corps) % 97 == int(nir[13:])
+
+
+    roster.head()
+    '''
+)
+
+A01 = AssignmentSpec(
+    id="a01-vagues-affiliation",
+    title="Vagues d'affiliation et adhésion d'office",
+    due_offset_days=49,
+    blocks=(
+        Md(
+            """
+            # Vagues d'affiliation et adhésion d'office
+
+            Avec la réforme de la **protection sociale complémentaire (PSC)**, l'adhésion au contrat collectif
+            de son employeur devient **obligatoire** pour les agents actifs de l'État, et l'employeur paie au moins
+            **50 %** de la cotisation d'équilibre. La mutuelle doit affilier des centaines de milliers d'agents à la
+            fois : elle procède par **vagues**. À l'ouverture d'une vague, chaque agent reçoit un lien personnel et
+            a **21 jours** pour répondre ; sans réponse, il est **affilié d'office** (sans option ni ayants droit).
+            Certains agents sont **dispensés** (contrat individuel conservé jusqu'à son terme, ou couverture comme
+            ayant droit du contrat collectif de leur conjoint).
+
+            Dans `contracts`, les lignes issues d'une vague ont un numéro de vague (`wave`), la date d'ouverture
+            de la vague (`wave_opened_date`), la date de réponse (`answer_date`, vide sans réponse) et le mode
+            d'adhésion (`enrolment` : `chosen`, `automatic`, `exempted`).
+            """
+        ),
+        SETUP_WAVES,
+        Ex(
+            title="Les agents invités",
+            points=1,
+            competencies=("metier.psc", "pandas.selection"),
+            prompt="""
+            Rangez dans `invites` les lignes de `contracts` qui ont un **numéro de vague** renseigné.
+
+            *Indice* : `.notna()` vaut `True` quand une valeur est renseignée.
+            """,
+            solution='invites = contracts[contracts["wave"].notna()]',
+            visible="""
+            assert isinstance(invites, pd.DataFrame) and len(invites) > 0, "invites doit être un tableau non vide."
+            assert invites["wave"].notna().all(), "Toutes les lignes gardées doivent avoir un numéro de vague."
+            """,
+            hidden="""
+            from courses.checks import assert_same_set, reference
+
+            ref = reference("contracts")
+            assert_same_set(invites["contract_id"], ref.loc[ref["wave"].notna(), "contract_id"], what="invites")
+            """,
+        ),
+        Ex(
+            title="Comment les agents ont-ils adhéré ?",
+            points=1,
+            competencies=("metier.psc", "pandas.agregation"),
+            prompt="""
+            Rangez dans `modes_adhesion` le **nombre d'agents invités** par mode d'adhésion (`enrolment`).
+            """,
+            solution='modes_adhesion = invites["enrolment"].value_counts()',
+            visible="""
+            assert "automatic" in set(pd.Series(modes_adhesion).index), "Il y a des adhésions d'office (automatic)."
+            """,
+            hidden="""
+            from courses.checks import assert_same_series, reference
+
+            ref = reference("contracts")
+            assert_same_series(modes_adhesion, ref.loc[ref["wave"].notna(), "enrolment"].value_counts(), what="modes_adhesion")
+            """,
+        ),
+        Ex(
+            title="Le taux d'adhésion d'office par vague",
+            points=2,
+            competencies=("metier.psc", "pandas.agregation"),
+            prompt="""
+            Rangez dans `taux_office` la **part des agents invités affiliés d'office** (`enrolment == "automatic"`)
+            pour chaque vague : une Series indexée par `wave`, avec des valeurs entre 0 et 1.
+
+            *Indice* : la moyenne d'une Series de `True`/`False` est la part de `True`.
+            """,
+            solution='taux_office = (invites["enrolment"] == "automatic").groupby(invites["wave"]).mean()',
+            visible="""
+            assert all(0 <= v <= 1 for v in pd.Series(taux_office)), "Les taux sont des parts entre 0 et 1."
+            """,
+            hidden="""
+            from courses.checks import assert_same_series, reference
+
+            ref = reference("contracts")
+            inv = ref[ref["wave"].notna()]
+            expected = (inv["enrolment"] == "automatic").groupby(inv["wave"]).mean()
+            assert_same_series(taux_office, expected, what="taux_office", abs_tol=1e-6)
+            """,
+        ),
+        Ex(
+            title="Le délai de réponse",
+            points=1,
+            competencies=("metier.psc", "pandas.dates"),
+            prompt="""
+            Parmi les agents qui ont répondu (`answer_date` renseignée), rangez dans `delai_moyen` le **nombre
+            moyen de jours** entre l'ouverture de la vague et la réponse.
+
+            *Indice* : la différence de deux dates est une durée ; `.dt.days` la convertit en jours.
+            """,
+            solution="""
+            repondu = invites[invites["answer_date"].notna()]
+            delai_moyen = (repondu["answer_date"] - repondu["wave_opened_date"]).dt.days.mean()
+            """,
+            visible="""
+            assert 0 <= delai_moyen <= 21, "Les agents ont 21 jours pour répondre : le délai moyen est entre 0 et 21."
+            """,
+            hidden="""
+            from courses.checks import assert_close, reference
+
+            ref = reference("contracts")
+            rep = ref[ref["wave"].notna() & ref["answer_date"].notna()]
+            assert_close(delai_moyen, (rep["answer_date"] - rep["wave_opened_date"]).dt.days.mean(), what="delai_moyen", abs_tol=1e-6)
+            """,
+        ),
+        Ex(
+            title="Les motifs de dispense",
+            points=1,
+            competencies=("metier.psc", "pandas.agregation"),
+            prompt="""
+            Rangez dans `dispenses` le nombre de dispenses par motif (`exemption_reason`), parmi les agents
+            invités dispensés.
+            """,
+            solution='dispenses = invites.loc[invites["enrolment"] == "exempted", "exemption_reason"].value_counts()',
+            visible="""
+            assert len(dispenses) >= 1, "Il y a au moins un motif de dispense."
+            """,
+            hidden="""
+            from courses.checks import assert_same_series, reference
+
+            ref = reference("contracts")
+            exp = ref.loc[ref["wave"].notna() & (ref["enrolment"] == "exempted"), "exemption_reason"].value_counts()
+            assert_same_series(dispenses, exp, what="dispenses")
+            """,
+        ),
+        Ex(
+            title="Ce que paie l'agent",
+            points=2,
+            competencies=("metier.psc", "metier.actuariat"),
+            prompt="""
+            Sur un contrat collectif PSC, l'agent paie la cotisation totale moins la part employeur. Pour les
+            contrats `collective_psc`, rangez dans `part_agent` la **part mensuelle moyenne payée par l'agent**
+            (`monthly_premium_eur − employer_share_eur`) par niveau de garantie (`coverage_level`).
+            """,
+            solution="""
+            collectifs = contracts[contracts["kind"] == "collective_psc"]
+            part_agent = (collectifs["monthly_premium_eur"] - collectifs["employer_share_eur"]).groupby(collectifs["coverage_level"]).mean()
+            """,
+            visible="""
+            assert len(part_agent) >= 1 and all(v > 0 for v in pd.Series(part_agent)), "L'agent paie une part positive."
+            """,
+            hidden="""
+            from courses.checks import assert_same_series, reference
+
+            ref = reference("contracts")
+            col = ref[ref["kind"] == "collective_psc"]
+            exp = (col["monthly_premium_eur"] - col["employer_share_eur"]).groupby(col["coverage_level"]).mean()
+            assert_same_series(part_agent, exp, what="part_agent")
+            """,
+        ),
+        Ex(
+            title="Le calendrier des vagues",
+            points=2,
+            competencies=("metier.psc", "pandas.jointure", "pandas.dates"),
+            prompt="""
+            Construisez `calendrier` : une ligne par `employer_id` ayant des agents invités, avec les colonnes
+            - `premiere_vague` : la date d'ouverture de sa **première** vague (la plus ancienne `wave_opened_date`),
+            - `psc_start_date` : la date d'effet de son contrat PSC (table `employers`),
+            - `jours_avant_effet` : le nombre de jours entre les deux.
+
+            Attention : l'`employer_id` des dispensés est vide (ils gardent leur contrat individuel) ; utilisez les
+            lignes `collective_psc`.
+            """,
+            solution="""
+            collectifs_invites = invites[invites["kind"] == "collective_psc"]
+            calendrier = collectifs_invites.groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "min"))
+            calendrier = calendrier.merge(employers[["employer_id", "psc_start_date"]], on="employer_id")
+            calendrier["jours_avant_effet"] = (calendrier["psc_start_date"] - calendrier["premiere_vague"]).dt.days
+            """,
+            visible="""
+            assert {"premiere_vague", "psc_start_date", "jours_avant_effet"} <= set(calendrier.columns), (
+                "Colonnes attendues : premiere_vague, psc_start_date, jours_avant_effet."
+            )
+            """,
+            hidden="""
+            from courses.checks import assert_same_frame, reference
+
+            ref = reference("contracts")
+            ci = ref[ref["wave"].notna() & (ref["kind"] == "collective_psc")]
+            exp = ci.groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "min"))
+            exp = exp.merge(reference("employers")[["employer_id", "psc_start_date"]], on="employer_id")
+            exp["jours_avant_effet"] = (exp["psc_start_date"] - exp["premiere_vague"]).dt.days
+            got = calendrier.copy()
+            for c in ("premiere_vague", "psc_start_date"):
+                got[c] = pd.to_datetime(got[c]).dt.strftime("%Y-%m-%d")
+                exp[c] = exp[c].dt.strftime("%Y-%m-%d")
+            assert_same_frame(got, exp, what="calendrier", key=["employer_id"])
+            """,
+        ),
+        Written(
+            title="L'adhésion d'office",
+            points=2,
+            competencies=("metier.psc", "communication.ecrit"),
+            prompt="""
+            Un agent affilié d'office appelle : il découvre qu'il est couvert « sans option et sans ses enfants ».
+            Expliquez-lui pourquoi, ce qu'il peut faire maintenant, et citez un risque pour la mutuelle si les
+            taux d'adhésion d'office restent élevés.
+            """,
+            answer="""
+            Attendu : sans réponse dans les 21 jours, la réforme prévoit l'affiliation d'office au socle, sans
+            option ni ayants droit ; il peut compléter son adhésion (ajouter ses ayants droit, une option) via son
+            espace ou un conseiller ; risques : enfants non couverts (insatisfaction, réclamations), charge du
+            service client, cotisations mal calibrées, image de la mutuelle ; d'où relances avant la fin du délai.
+            """,
+        ),
+    ),
+)
+
+MATCH_HIDDEN_SETUP = """
+from courses.checks import assert_same_set, reference
+
+_inv = reference("contracts").query("wave.notna()")[["subscriber_id"]]
+_ben = reference("beneficiaries")
+_agents = _inv.merge(_ben.loc[_ben["role"] == "subscriber", ["subscriber_id", "nir", "birth_date"]], on="subscriber_id")
+_fichier = reference("psc_roster").drop_duplicates(subset=["agent_number"])
+_fichier_ok = _fichier[_fichier["nir"].map(nir_valide)]
+"""
+
+A02 = AssignmentSpec(
+    id="a02-rapprochement",
+    title="Rapprocher le fichier de l'employeur et nos contrats",
+    due_offset_days=56,
+    blocks=(
+        Md(
+            """
+            # Rapprocher le fichier de l'employeur et nos contrats
+
+            À chaque vague, les employeurs transmettent leur **fichier RH** des agents concernés (`roster`). Avant
+            d'émettre les cartes de tiers payant, la mutuelle le **rapproche** de ses propres données : qui est
+            dans le fichier sans être chez nous ? qui est chez nous sans être dans le fichier ? Les informations
+            concordent-elles ? Chaque écart devient une action : relance de l'employeur, correction, affiliation.
+
+            La clé de rapprochement est le **NIR**. La fonction `nir_valide` du cours sur la qualité des données
+            vous est fournie.
+            """
+        ),
+        SETUP_ROSTER,
+        Ex(
+            title="Dédoublonner le fichier",
+            points=1,
+            competencies=("qualite.controle", "metier.psc"),
+            prompt="""
+            Certains agents figurent deux fois dans le fichier. Rangez dans `fichier` le fichier sans doublon :
+            une seule ligne par matricule d'agent (`agent_number`), la première rencontrée.
+            """,
+            solution='fichier = roster.drop_duplicates(subset=["agent_number"])',
+            visible="""
+            assert fichier["agent_number"].is_unique, "Chaque matricule doit apparaître une seule fois."
+            assert len(fichier) < len(roster), "Le fichier contient des doublons : il doit perdre des lignes."
+            """,
+            hidden="""
+            from courses.checks import reference
+
+            ref = reference("psc_roster").drop_duplicates(subset=["agent_number"])
+            assert len(fichier) == len(ref), "fichier n'a pas le bon nombre de lignes."
+            assert set(fichier["roster_line_id"]) == set(ref["roster_line_id"]), "Gardez la première ligne de chaque matricule."
+            """,
+        ),
+        Ex(
+            title="Les NIR à faire corriger",
+            points=1,
+            competencies=("qualite.referentiel", "metier.psc"),
+            prompt="""
+            Rangez dans `a_corriger` les lignes de `fichier` dont le NIR est **invalide** (clé fausse) : elles
+            seront renvoyées à l'employeur.
+            """,
+            solution='a_corriger = fichier[~fichier["nir"].map(nir_valide).astype(bool)]',
+            visible="""
+            assert isinstance(a_corriger, pd.DataFrame), "a_corriger doit être un tableau (un filtre de fichier)."
+            assert len(a_corriger) > 0, "Quelques NIR du fichier sont mal saisis."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+assert_same_set(a_corriger["roster_line_id"], _fichier.loc[~_fichier["nir"].map(nir_valide), "roster_line_id"], what="a_corriger")
+""",
+        ),
+        Ex(
+            title="Nos agents invités et leur NIR",
+            points=2,
+            competencies=("pandas.jointure", "metier.psc"),
+            prompt="""
+            Construisez `agents` : pour chaque ligne de `contracts` ayant une vague (`wave` renseignée), le
+            `subscriber_id`, le `nir` et la `birth_date` de l'adhérent (table `beneficiaries`, lignes
+            `role == "subscriber"`).
+            """,
+            solution="""
+            adherents = beneficiaries.loc[beneficiaries["role"] == "subscriber", ["subscriber_id", "nir", "birth_date"]]
+            agents = contracts.loc[contracts["wave"].notna(), ["subscriber_id"]].merge(adherents, on="subscriber_id")
+            """,
+            visible="""
+            assert {"subscriber_id", "nir", "birth_date"} <= set(agents.columns), "Colonnes attendues : subscriber_id, nir, birth_date."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+assert_same_set(agents["nir"], _agents["nir"], what="les NIR de agents")
+assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une par agent invité)."
+""",
+        ),
+        Ex(
+            title="Dans le fichier, pas chez nous",
+            points=2,
+            competencies=("pandas.jointure", "metier.psc"),
+            prompt="""
+            Rangez dans `inconnus` l'ensemble des NIR **valides** de `fichier` qui ne correspondent à **aucun**
+            agent de `agents` (des agents à affilier, ou à signaler à l'employeur).
+            """,
+            solution="""
+            valides = fichier[fichier["nir"].map(nir_valide).astype(bool)]
+            inconnus = set(valides.loc[~valides["nir"].isin(agents["nir"]), "nir"])
+            """,
+            visible="""
+            assert len(inconnus) > 0, "Quelques agents du fichier ne sont pas chez nous."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"]), "nir"], what="inconnus")
+""",
+        ),
+        Ex(
+            title="Chez nous, pas dans le fichier",
+            points=2,
+            competencies=("pandas.jointure", "metier.psc"),
+            prompt="""
+            Rangez dans `absents` l'ensemble des NIR de `agents` qui n'apparaissent **pas** dans `fichier`.
+            """,
+            solution='absents = set(agents.loc[~agents["nir"].isin(fichier["nir"]), "nir"])',
+            visible="""
+            assert len(absents) > 0, "Quelques agents affiliés ne figurent pas dans le fichier."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir"], what="absents")
+""",
+        ),
+        Ex(
+            title="Les dates de naissance discordantes",
+            points=2,
+            competencies=("qualite.controle", "pandas.jointure"),
+            prompt="""
+            Pour les agents présents des deux côtés (même NIR), rangez dans `dates_discordantes` l'ensemble des NIR
+            dont la date de naissance du fichier **diffère** de la nôtre.
+
+            *Indice* : `fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))`.
+            """,
+            solution="""
+            communs = fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))
+            dates_discordantes = set(communs.loc[communs["birth_date_fichier"] != communs["birth_date_mutuelle"], "nir"])
+            """,
+            visible="""
+            assert len(dates_discordantes) > 0, "Quelques dates de naissance diffèrent."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+_c = _fichier.merge(_agents, on="nir", suffixes=("_f", "_m"))
+assert_same_set(dates_discordantes, _c.loc[_c["birth_date_f"] != _c["birth_date_m"], "nir"], what="dates_discordantes")
+""",
+        ),
+        Ex(
+            title="Le taux de rapprochement",
+            points=1,
+            competencies=("metier.psc", "gouvernance.donnees"),
+            prompt="""
+            Rangez dans `taux_rapprochement` la part des lignes de `fichier` dont le NIR correspond à un agent de
+            `agents` (entre 0 et 1). C'est l'indicateur suivi, vague après vague, avec chaque employeur.
+            """,
+            solution='taux_rapprochement = fichier["nir"].isin(agents["nir"]).mean()',
+            visible="""
+            assert 0 < taux_rapprochement <= 1, "Un taux entre 0 et 1."
+            """,
+            hidden=MATCH_HIDDEN_SETUP
+            + """
+from courses.checks import assert_close
+
+assert_close(taux_rapprochement, _fichier["nir"].isin(_agents["nir"]).mean(), what="taux_rapprochement", abs_tol=1e-6)
+""",
+        ),
+        Written(
+            title="Un plan d'action pour chaque écart",
+            points=3,
+            competencies=("metier.psc", "gouvernance.donnees", "communication.ecrit"),
+            prompt="""
+            Pour chacun des quatre types d'écart trouvés (NIR invalide, agent du fichier inconnu chez nous, agent
+            affilié absent du fichier, date de naissance discordante), dites en une ou deux phrases quelle action
+            vous proposez et qui en est responsable (mutuelle ou employeur).
+            """,
+            answer="""
+            Attendu : NIR invalide → renvoi à l'employeur pour correction, pas de correction « à la main » ;
+            inconnu chez nous → vérifier (nouvel arrivant ?), inviter dans la prochaine vague / affiliation ;
+            absent du fichier → interroger l'employeur (départ, mutation, oubli) avant toute radiation ; date
+            discordante → contrôle sur pièce, la source de référence est l'état civil / l'employeur, tracer la
+            correction. Mentionner la traçabilité des écarts et le suivi du taux de rapprochement.
+            """,
+        ),
+    ),
+)
+
+COURSE = CourseSpec(
+    id="c05-reforme-psc",
+    title="Réforme PSC et affiliation de masse",
+    order=5,
+    assignments=(A01, A02),
+)
