@@ -1,8 +1,9 @@
 """CSRF protection for the web forms: a signed double-submit token.
 
 A random `academie_csrf` cookie (HttpOnly, SameSite=Lax) is set on the first page; every form carries
-HMAC(secret_key, cookie). A forged cross-site POST can send the cookie but can neither read it nor compute the
-HMAC without the server's secret. It covers the login form too, where no session exists yet.
+HMAC(secret_key, cookie) in its `csrf_token` field, checked by `Web.csrf_ok`. A forged cross-site POST can make
+the browser send the cookie but can neither read it nor compute the HMAC without the server's secret. It covers
+the login form too, where no session exists yet.
 """
 
 from __future__ import annotations
@@ -11,14 +12,7 @@ import hashlib
 import hmac
 import secrets
 
-from fastapi import Request
-
 CSRF_COOKIE = "academie_csrf"
-CSRF_FIELD = "csrf_token"
-
-
-class CsrfError(Exception):
-    """A form arrived without a valid token (expired page, or a cross-site forgery)."""
 
 
 def new_cookie_value() -> str:
@@ -27,12 +21,3 @@ def new_cookie_value() -> str:
 
 def token_for(cookie_value: str, *, secret: str) -> str:
     return hmac.new(secret.encode(), f"csrf:{cookie_value}".encode(), hashlib.sha256).hexdigest()
-
-
-async def verify(request: Request, *, secret: str) -> None:
-    """Raise `CsrfError` unless the form's token matches the request's CSRF cookie."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    form = await request.form()
-    sent = form.get(CSRF_FIELD)
-    if not cookie or not isinstance(sent, str) or not hmac.compare_digest(sent, token_for(cookie, secret=secret)):
-        raise CsrfError

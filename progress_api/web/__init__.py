@@ -1,0 +1,14 @@
+"""The platform's web pages (French, server-rendered with Jinja2), mounted under the service prefix."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from progress_api.web import pages_auth, pages_cedia, pages_dashboard, static_files
+
+ROUTERS: list[APIRouter] = [
+    static_files.router,
+    pages_auth.router,
+    pages_cedia.router,
+    pages_dashboard.router,
+]
