@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from progress_api.api.routes import cedia as cedia_routes
 from progress_api.api.routes import health, me
+from progress_api.web import ROUTERS as PAGE_ROUTERS
 
 API_ROUTERS: list[APIRouter] = [
     cedia_routes.router,
@@ -17,4 +18,6 @@ API_ROUTERS: list[APIRouter] = [
     me.router,
 ]
 
-WEB_ROUTERS: list[APIRouter] = []
+WEB_ROUTERS: list[APIRouter] = [
+    *PAGE_ROUTERS,
+]
