@@ -69,19 +69,23 @@ def nbgrader_config_text(*, username: str, exchange: Path) -> str:
     )
 
 
+def write_jupyter_settings(config_dir: Path) -> None:
+    """Hide nbgrader's authoring tools in a Jupyter config dir (~/.jupyter locally, /etc/jupyter in the k8s image)."""
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": dict.fromkeys(HIDDEN_LAB_PLUGINS, True)}, indent=2)
+    )
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": dict.fromkeys(HIDDEN_SERVER_EXTENSIONS, False)}}, indent=2)
+    )
+
+
 def prepare_home(home: Path, *, username: str, exchange: Path) -> None:
     """Write the per-user configuration the server reads at start-up (rewritten at every spawn)."""
     home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o700)
     (home / "nbgrader_config.py").write_text(nbgrader_config_text(username=username, exchange=exchange))
-    jupyter = home / ".jupyter"
-    (jupyter / "labconfig").mkdir(parents=True, exist_ok=True)
-    (jupyter / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": dict.fromkeys(HIDDEN_LAB_PLUGINS, True)}, indent=2)
-    )
-    (jupyter / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": dict.fromkeys(HIDDEN_SERVER_EXTENSIONS, False)}}, indent=2)
-    )
+    write_jupyter_settings(home / ".jupyter")
 
 
 class AcademySpawner(SimpleLocalProcessSpawner):

@@ -88,21 +88,34 @@ def ensure_service_tokens(settings: HubSettings) -> None:
         write_secret(name, parse_token(output), settings=settings)
 
 
-def prepare(settings: HubSettings, *, console: Console) -> None:
-    """Everything before the hub starts; each step idempotent."""
+def ensure_dirs(settings: HubSettings) -> None:
     for path in (settings.home, settings.hub_dir, settings.users_dir, settings.logs_dir, settings.exchange_dir):
         path.mkdir(parents=True, exist_ok=True)
     settings.hub_dir.chmod(0o700)  # cookie secret, tokens, hub database
+
+
+def prepare_progress(settings: HubSettings, *, console: Console) -> None:
+    """The progress service's database: migrated, demo seeded, the hub's service tokens created."""
     env = child_env(settings)
-    ensure_datasets(settings, console=console)
     _run(academy(settings, "api", "migrate"), env=env, cwd=settings.home, what="database migration")
     console.print("[green]✓[/] database migrated")
     _run(academy(settings, "api", "seed-demo"), env=env, cwd=settings.home, what="demo seed")
     console.print("[green]✓[/] demo cohort seeded")
     ensure_service_tokens(settings)
     console.print("[green]✓[/] service tokens ready")
-    _run(academy(settings, "grade", "release", "--demo"), env=env, cwd=settings.home, what="release")
+
+
+def release_first_assignments(settings: HubSettings, *, console: Console) -> None:
+    _run(academy(settings, "grade", "release", "--demo"), env=child_env(settings), cwd=settings.home, what="release")
     console.print("[green]✓[/] first assignments released")
+
+
+def prepare(settings: HubSettings, *, console: Console) -> None:
+    """Everything before the hub starts; each step idempotent."""
+    ensure_dirs(settings)
+    ensure_datasets(settings, console=console)
+    prepare_progress(settings, console=console)
+    release_first_assignments(settings, console=console)
 
 
 def start_hub(settings: HubSettings) -> Supervised:

@@ -122,3 +122,38 @@ def hub_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
     for client in hub.sessions:
         client.close()
     hub.proc.stop()
+
+
+def prepare_progress_home(home: Path, env: dict[str, str]) -> None:
+    """Migrate, seed the demo and create the service tokens exactly as `academy up` does (real CLIs)."""
+    from rich.console import Console
+
+    from hub.up import ensure_dirs, prepare_progress
+
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        settings = HubSettings()
+        ensure_dirs(settings)
+        prepare_progress(settings, console=Console(quiet=True))
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+@pytest.fixture(scope="module")
+def hub_with_progress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    """The hub with the real progress service (hub OAuth) and the roster sync, no grader: the demo cohort seeded."""
+    home = tmp_path_factory.mktemp("academy-home")
+    env = platform_env(home, ACADEMY_GRADER_WATCH="false")
+    prepare_progress_home(home, env)
+    hub = start_hub(env)
+    try:
+        wait_http(f"{hub.settings.progress_internal_url}/api/v1/health", timeout=60, proc=hub.proc)
+    except BaseException:
+        hub.proc.stop()
+        raise AssertionError(f"progress service did not start:\n{hub.log()[-4000:]}") from None
+    yield hub
+    for client in hub.sessions:
+        client.close()
+    hub.proc.stop()
