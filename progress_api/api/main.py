@@ -8,14 +8,35 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from progress_api.api.routes import (
+    analytics,
+    catalog,
+    cohorts,
+    exports,
+    grades,
+    health,
+    me,
+    releases,
+    roster,
+    selfchecks,
+    users,
+)
 from progress_api.api.routes import cedia as cedia_routes
-from progress_api.api.routes import health, me
 from progress_api.web import ROUTERS as PAGE_ROUTERS
 
 API_ROUTERS: list[APIRouter] = [
     cedia_routes.router,
     health.router,
     me.router,
+    users.router,
+    cohorts.router,
+    catalog.router,
+    releases.router,
+    grades.router,
+    selfchecks.router,
+    analytics.router,
+    exports.router,
+    roster.router,
 ]
 
 WEB_ROUTERS: list[APIRouter] = [

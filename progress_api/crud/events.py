@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.models.common import utcnow
+from progress_api.models.common import table_of, utcnow
 from progress_api.models.events import DataVersion, Event
 from progress_api.models.people import User
 
@@ -29,7 +29,7 @@ def log_events(db: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     now = utcnow()
-    db.execute(insert(Event), [{"at": now, "result": None, **r} for r in rows])
+    db.execute(insert(table_of(Event)), [{"at": now, "result": None, **r} for r in rows])
 
 
 def list_events(

@@ -3,6 +3,7 @@
 Add one import line per new model module.
 """
 
+from progress_api.models import analytics as analytics
 from progress_api.models import catalog as catalog
 from progress_api.models import cedia as cedia
 from progress_api.models import events as events

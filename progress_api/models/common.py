@@ -55,3 +55,10 @@ class UTCTimestamp(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return to_utc(value) if value is not None else None
+
+
+def table_of(model: type) -> sa.Table:
+    """The Core table of a SQLModel table class (for executemany statements without ORM overhead)."""
+    table: Any = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table)
+    return table

@@ -16,6 +16,7 @@ from progress_api.crud import catalog as catalog_crud
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import users as users_crud
 from progress_api.models.common import Role
+from progress_api.services.cedia_seed import seed_cedia
 
 Seeder = Callable[[Session, Settings], None]
 
@@ -59,7 +60,7 @@ def seed_catalog(db: Session, _settings: Settings) -> None:
     catalog_crud.load_course_catalog(db, release_to=cohorts_crud.get_cohort(db, slug=DEMO_COHORT))
 
 
-SEEDERS: list[tuple[str, Seeder]] = [("people", seed_people), ("catalog", seed_catalog)]
+SEEDERS: list[tuple[str, Seeder]] = [("people", seed_people), ("catalog", seed_catalog), ("cedia", seed_cedia)]
 
 
 def register_seeder(seeder: Seeder, *, name: str | None = None) -> None:

@@ -89,3 +89,84 @@ def demo(db: Session, settings: Settings) -> Demo:
     }
     db.commit()
     return Demo(tokens=tokens)
+
+
+CATALOG_COMPETENCIES = {
+    "competencies": [
+        {
+            "id": "test.python",
+            "label": "Python",
+            "domain": "programmation",
+            "levels": [{"level": 1, "label": "Découverte"}, {"level": 2, "label": "Application"}],
+        },
+        {
+            "id": "test.ethique",
+            "label": "Éthique",
+            "domain": "gouvernance",
+            "levels": [{"level": 1, "label": "Découverte"}],
+        },
+    ]
+}
+ASSIGNMENT_A1 = {
+    "title": "Premiers pas",
+    "points": 5,
+    "exercises": [
+        {"id": "ex01", "max_score": 1, "kind": "auto", "competencies": ["test.python"]},
+        {"id": "ex02", "max_score": 2, "kind": "auto", "competencies": [{"id": "test.python", "level": 2}]},
+        {"id": "ecrit01", "max_score": 2, "kind": "manual", "competencies": ["test.ethique"]},
+    ],
+}
+ASSIGNMENT_A2 = {
+    "title": "Agrégations",
+    "points": 2,
+    "exercises": [{"id": "ex01", "max_score": 2, "kind": "auto", "competencies": ["test.python"]}],
+}
+
+
+def grade_row(
+    learner: str,
+    exercise: str,
+    score: float,
+    max_score: float,
+    *,
+    assignment: str = "a1",
+    attempt: int = 1,
+    submitted_at: str = "2026-09-10T10:00:00+00:00",
+    kind: str = "auto",
+) -> dict[str, object]:
+    """One row of POST /ingest/grades, in the interface's shape."""
+    return {
+        "learner": learner,
+        "course": "ct",
+        "assignment": assignment,
+        "attempt": attempt,
+        "exercise": exercise,
+        "score": score,
+        "max_score": max_score,
+        "kind": kind,
+        "submitted_at": submitted_at,
+        "graded_at": "2026-09-10T10:05:00+00:00",
+        "feedback_url": f"https://hub/feedback/{learner}/{assignment}.html",
+        "comment": None,
+    }
+
+
+@pytest.fixture
+def world(client: TestClient, demo: Demo) -> Demo:
+    """The demo cohort with a test catalogue (course `ct`: a1 due 2026-09-14, a2 due 2026-09-21) released to it."""
+    g = demo.h("grader")
+    assert client.put("/api/v1/competencies", json=CATALOG_COMPETENCIES, headers=g).status_code == 200
+    assert client.put("/api/v1/courses/ct", json={"title": "Cours test", "order": 0}, headers=g).status_code in (
+        200,
+        201,
+    )
+    for slug, body in (("a1", ASSIGNMENT_A1), ("a2", ASSIGNMENT_A2)):
+        assert client.put(f"/api/v1/courses/ct/assignments/{slug}", json=body, headers=g).status_code in (200, 201)
+    for slug, due in (("a1", "2026-09-14T22:00:00+00:00"), ("a2", "2026-09-21T22:00:00+00:00")):
+        response = client.put(
+            f"/api/v1/cohorts/demo-2026/releases/ct/{slug}",
+            json={"due_date": due, "released_at": "2026-09-07T08:00:00+00:00"},
+            headers=g,
+        )
+        assert response.status_code in (200, 201), response.text
+    return demo

@@ -8,7 +8,6 @@ Create Date: 2026-11-23 19:23:16.902763
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import progress_api.models.common
@@ -22,12 +21,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "cohorts",
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("programme", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("programme", sa.String(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
         sa.Column("created_at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -36,10 +35,10 @@ def upgrade() -> None:
 
     op.create_table(
         "competencies",
-        sa.Column("label", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("domain", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("label", sa.String(), nullable=False),
+        sa.Column("domain", sa.String(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
         sa.Column("levels", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -48,10 +47,10 @@ def upgrade() -> None:
 
     op.create_table(
         "courses",
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("title", sa.String(), nullable=False),
         sa.Column("order", sa.Integer(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("courses", schema=None) as batch_op:
@@ -66,12 +65,12 @@ def upgrade() -> None:
     op.execute("INSERT INTO data_version (id, version) VALUES (1, 0)")
     op.create_table(
         "users",
-        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("business_unit", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("job_family", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("display_name", sa.String(), nullable=False),
+        sa.Column("email", sa.String(), nullable=True),
+        sa.Column("business_unit", sa.String(), nullable=True),
+        sa.Column("job_family", sa.String(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("created_at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -82,10 +81,10 @@ def upgrade() -> None:
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
         sa.Column("created_at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
         sa.Column("expires_at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
@@ -97,11 +96,11 @@ def upgrade() -> None:
 
     op.create_table(
         "assignments",
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("title", sa.String(), nullable=False),
         sa.Column("points", sa.Float(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
         sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("course_id", "slug"),
@@ -137,9 +136,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("verb", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("object_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("object_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("verb", sa.String(length=40), nullable=False),
+        sa.Column("object_type", sa.String(length=40), nullable=False),
+        sa.Column("object_id", sa.String(length=300), nullable=False),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -151,7 +150,7 @@ def upgrade() -> None:
     op.create_table(
         "user_roles",
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "role"),
     )
@@ -159,10 +158,10 @@ def upgrade() -> None:
         "exercises",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("assignment_id", sa.Integer(), nullable=False),
-        sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("max_score", sa.Float(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
         sa.ForeignKeyConstraint(["assignment_id"], ["assignments.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("assignment_id", "slug"),
@@ -219,10 +218,10 @@ def upgrade() -> None:
         sa.Column("exercise_id", sa.Integer(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("max_score", sa.Float(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("graded_at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
-        sa.Column("feedback_url", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
-        sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
+        sa.Column("feedback_url", sa.String(length=1000), nullable=True),
+        sa.Column("comment", sa.String(length=4000), nullable=True),
         sa.Column("override_score", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(["exercise_id"], ["exercises.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE"),
@@ -255,7 +254,7 @@ def upgrade() -> None:
         sa.Column("at", progress_api.models.common.UTCTimestamp(timezone=True), nullable=False),
         sa.Column("old_score", sa.Float(), nullable=False),
         sa.Column("new_score", sa.Float(), nullable=True),
-        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("reason", sa.String(length=2000), nullable=False),
         sa.ForeignKeyConstraint(["by_user_id"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["grade_id"], ["grades.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

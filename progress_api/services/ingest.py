@@ -1,0 +1,255 @@
+"""Bulk grade ingestion: validate everything, then write with a handful of set-based statements in one transaction.
+
+Idempotent per (learner, course, assignment, attempt, exercise): re-sending a batch reports every row `unchanged`
+and writes nothing. 100,000 grades take a few seconds on SQLite because rows go through executemany (Core
+`insert`/`update` with lists of parameters), never through ORM objects one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from progress_api.core.errors import ApiError
+from progress_api.crud.catalog import recompute_lateness
+from progress_api.crud.events import bump_version, log_events
+from progress_api.models.catalog import Assignment, Course, Exercise
+from progress_api.models.common import table_of
+from progress_api.models.grading import Grade, GradeIn, IngestResult, Submission
+from progress_api.models.people import User
+
+CHUNK = 500  # ids per IN (...) clause: far below SQLite's and PostgreSQL's parameter limits
+MAX_ERRORS = 200  # per-row errors reported (the batch fails as a whole anyway)
+SCORE_EPSILON = 1e-9
+# Core tables, not ORM entities: executemany without per-row ORM bookkeeping.
+SUBMISSIONS: Table = table_of(Submission)
+GRADES: Table = table_of(Grade)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _resolve_catalog(db: Session, pairs: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], Any], dict[Any, Any]]:
+    """(course, assignment) -> assignment id, and (assignment id, exercise) -> (exercise id, max_score)."""
+    courses = {c for c, _ in pairs}
+    rows = db.execute(
+        select(col(Course.slug), col(Assignment.slug), col(Assignment.id))
+        .join(Assignment, col(Assignment.course_id) == col(Course.id))
+        .where(col(Course.slug).in_(courses))
+    )
+    assignments = {(c, a): aid for c, a, aid in rows if (c, a) in pairs}
+    exercises: dict[Any, Any] = {}
+    for ids in chunks(list(assignments.values())):
+        for aid, slug, eid, max_score in db.execute(
+            select(col(Exercise.assignment_id), col(Exercise.slug), col(Exercise.id), col(Exercise.max_score)).where(
+                col(Exercise.assignment_id).in_(ids)
+            )
+        ):
+            exercises[(aid, slug)] = (eid, max_score)
+    return assignments, exercises
+
+
+def _resolve_users(db: Session, names: set[str]) -> dict[str, Any]:
+    users: dict[str, Any] = {}
+    for part in chunks(sorted(names)):
+        for name, uid in db.execute(select(col(User.username), col(User.id)).where(col(User.username).in_(part))):
+            users[name] = uid
+    return users
+
+
+def ingest_grades(db: Session, *, grades: Sequence[GradeIn]) -> IngestResult:
+    """Validate and write a batch; raises ApiError(422) with per-row errors and writes nothing if any row is bad."""
+    users = _resolve_users(db, {g.learner for g in grades})
+    assignments, exercises = _resolve_catalog(db, {(g.course, g.assignment) for g in grades})
+
+    errors: list[dict[str, Any]] = []
+    rows: dict[tuple[int, int, int, int], tuple[int, GradeIn]] = {}  # (user, assignment, attempt, exercise)
+
+    def fail(index: int, field: str, message: str) -> None:
+        if len(errors) < MAX_ERRORS:
+            errors.append({"row": index, "field": field, "message": message})
+
+    for index, g in enumerate(grades):
+        uid = users.get(g.learner)
+        aid = assignments.get((g.course, g.assignment))
+        if uid is None:
+            fail(index, "learner", f"apprenant inconnu : {g.learner}")
+            continue
+        if aid is None:
+            fail(index, "assignment", f"devoir inconnu : {g.course}/{g.assignment} (enregistrez-le d'abord)")
+            continue
+        exercise = exercises.get((aid, g.exercise))
+        if exercise is None:
+            fail(index, "exercise", f"exercice inconnu dans {g.course}/{g.assignment} : {g.exercise}")
+            continue
+        if g.max_score < 0 or not (0 <= g.score <= g.max_score + SCORE_EPSILON):
+            fail(index, "score", f"note hors bornes : {g.score} / {g.max_score}")
+            continue
+        key = (uid, aid, g.attempt, exercise[0])
+        previous = rows.get(key)
+        if previous is not None and previous[1] != g:
+            fail(index, "exercise", f"ligne en double (déjà en ligne {previous[0]}) avec des valeurs différentes")
+            continue
+        rows[key] = (index, g)
+    if errors:
+        raise ApiError(
+            422,
+            "invalid_rows",
+            f"{len(errors)} ligne(s) invalide(s) : rien n'a été enregistré.",
+            {"errors": errors, "rows": len(grades)},
+        )
+    if not rows:
+        return IngestResult(created=0, updated=0, unchanged=0)
+
+    submission_ids = _upsert_submissions(db, rows)
+    created, updated, unchanged, touched = _upsert_grades(db, rows, submission_ids)
+    if created or updated:
+        recompute_lateness(db, assignment_ids=sorted({a for _, a, _ in submission_ids}))
+        log_events(
+            db,
+            rows=[
+                {
+                    "user_id": uid,
+                    "verb": "completed",
+                    "object_type": "assignment",
+                    "object_id": f"{g.course}/{g.assignment}",
+                    "result": {"attempt": attempt},
+                    "at": g.graded_at,
+                }
+                for (uid, aid, attempt), g in touched.items()
+            ],
+        )
+        bump_version(db)
+    db.flush()
+    return IngestResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _upsert_submissions(
+    db: Session, rows: dict[tuple[int, int, int, int], tuple[int, GradeIn]]
+) -> dict[tuple[int, int, int], int]:
+    """Insert missing submissions, move `submitted_at` when the grader says so; returns key -> submission id."""
+    wanted: dict[tuple[int, int, int], Any] = {}
+    for (uid, aid, attempt, _eid), (_i, g) in rows.items():
+        key = (uid, aid, attempt)
+        if key not in wanted or g.submitted_at < wanted[key]:
+            wanted[key] = g.submitted_at
+    existing = _load_submissions(db, wanted)
+    new = [
+        {"user_id": u, "assignment_id": a, "attempt": n, "submitted_at": at, "late": False}
+        for (u, a, n), at in wanted.items()
+        if (u, a, n) not in existing
+    ]
+    moved = [
+        {"sid": existing[key][0], "at": at} for key, at in wanted.items() if key in existing and existing[key][1] != at
+    ]
+    if new:
+        db.execute(insert(SUBMISSIONS), new)
+    if moved:
+        db.execute(
+            update(SUBMISSIONS).where(SUBMISSIONS.c.id == bindparam("sid")).values(submitted_at=bindparam("at")),
+            moved,
+        )
+    if new:
+        existing = _load_submissions(db, wanted)
+    return {key: sid for key, (sid, _at) in existing.items()}
+
+
+def _load_submissions(db: Session, wanted: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int, int], tuple]:
+    found: dict[tuple[int, int, int], tuple] = {}
+    assignment_ids = sorted({a for _, a, _ in wanted})
+    user_ids = sorted({u for u, _, _ in wanted})
+    for a_ids in chunks(assignment_ids):
+        for u_ids in chunks(user_ids):
+            stmt = select(
+                col(Submission.id),
+                col(Submission.user_id),
+                col(Submission.assignment_id),
+                col(Submission.attempt),
+                col(Submission.submitted_at),
+            ).where(col(Submission.assignment_id).in_(a_ids), col(Submission.user_id).in_(u_ids))
+            for sid, uid, aid, attempt, at in db.execute(stmt):
+                if (uid, aid, attempt) in wanted:
+                    found[(uid, aid, attempt)] = (sid, at)
+    return found
+
+
+def _upsert_grades(
+    db: Session,
+    rows: dict[tuple[int, int, int, int], tuple[int, GradeIn]],
+    submission_ids: dict[tuple[int, int, int], int],
+) -> tuple[int, int, int, dict[tuple[int, int, int], GradeIn]]:
+    existing: dict[tuple[int, int], tuple] = {}
+    for part in chunks(sorted(set(submission_ids.values()))):
+        stmt = select(
+            col(Grade.id),
+            col(Grade.submission_id),
+            col(Grade.exercise_id),
+            col(Grade.score),
+            col(Grade.max_score),
+            col(Grade.kind),
+            col(Grade.graded_at),
+            col(Grade.feedback_url),
+            col(Grade.comment),
+        ).where(col(Grade.submission_id).in_(part))
+        for gid, sid, eid, *stored in db.execute(stmt):
+            existing[(sid, eid)] = (gid, tuple(stored))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    touched: dict[tuple[int, int, int], GradeIn] = {}
+    unchanged = 0
+    for (uid, aid, attempt, eid), (_i, g) in rows.items():
+        sid = submission_ids[(uid, aid, attempt)]
+        values: tuple[Any, ...] = (float(g.score), float(g.max_score), g.kind, g.graded_at, g.feedback_url, g.comment)
+        current = existing.get((sid, eid))
+        if current is None:
+            inserts.append(
+                {
+                    "submission_id": sid,
+                    "exercise_id": eid,
+                    "score": values[0],
+                    "max_score": values[1],
+                    "kind": values[2],
+                    "graded_at": values[3],
+                    "feedback_url": values[4],
+                    "comment": values[5],
+                }
+            )
+        elif current[1] != values:
+            updates.append(
+                {
+                    "gid": current[0],
+                    "score": values[0],
+                    "max_score": values[1],
+                    "kind": values[2],
+                    "graded_at": values[3],
+                    "feedback_url": values[4],
+                    "comment": values[5],
+                }
+            )
+        else:
+            unchanged += 1
+            continue
+        touched[(uid, aid, attempt)] = g
+    if inserts:
+        db.execute(insert(GRADES), inserts)
+    if updates:
+        db.execute(
+            update(GRADES)
+            .where(GRADES.c.id == bindparam("gid"))
+            .values(
+                score=bindparam("score"),
+                max_score=bindparam("max_score"),
+                kind=bindparam("kind"),
+                graded_at=bindparam("graded_at"),
+                feedback_url=bindparam("feedback_url"),
+                comment=bindparam("comment"),
+            ),
+            updates,
+        )
+    return len(inserts), len(updates), unchanged, touched
