@@ -29,7 +29,7 @@ def load_values(path: str | None = None) -> dict[str, Any]:
 def chart_value(*keys: str, default: Any = None) -> Any:
     """A value by path, from the chart's own helper in the hub pod, else from the values file."""
     try:
-        from z2jh import get_config  # type: ignore[import-not-found]  # only inside the chart's hub image
+        from z2jh import get_config  # only inside the chart's hub image (ignore_missing_imports)
     except ImportError:
         node: Any = load_values()
         for key in keys:
