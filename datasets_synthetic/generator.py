@@ -1,0 +1,259 @@
+"""`generate()`: the whole dataset, chunk by chunk, reproducibly, with a progress bar.
+
+Global pieces (employers, practitioners, the fraud plan) come first from their own seed stream; then each chunk of
+members is generated from `SeedSequence(seed, spawn_key=(1, chunk))`, independently of the others, so the output
+does not depend on how many worker processes run the chunks and memory is bounded by one chunk per worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from datasets_synthetic import claims, contracts, dictionary, emails, fraud, money, population, practitioners, roster
+from datasets_synthetic.context import Chunk, Window
+from datasets_synthetic.params import Params, load
+from datasets_synthetic.schema import TABLES
+from datasets_synthetic.writer import FORMATS, DatasetError, build, discard, prepare, publish, sha256, write_part
+
+VERSION = "1.0.0"
+CHUNK_MEMBERS = 25_000
+MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude (and the NIR slot capacity)
+YEARS = range(2024, 2031)
+
+
+@dataclass
+class Manifest:
+    """What was generated and how: enough to reproduce it and to check every file."""
+
+    generator: str
+    version: str
+    parameters: dict[str, Any]
+    window: dict[str, str]
+    tables: dict[str, dict[str, Any]]
+    data_files: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, table: str) -> int:
+        return int(self.tables[table]["rows"])
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    chunk: Chunk
+    seed: int
+    year: int
+    fmt: str
+    directory: Path
+    practitioners: practitioners.Practitioners
+    plan: fraud.Plan
+
+
+def validate(*, members: int, seed: int, year: int, fmt: str, chunk_members: int) -> None:
+    if isinstance(members, bool) or not isinstance(members, int) or members < 1:
+        raise DatasetError(f"members must be a positive whole number (got {members!r})")
+    if members > MAX_MEMBERS:
+        raise DatasetError(f"members={members:,} is absurd: the maximum is {MAX_MEMBERS:,} (the mutual has ≈ 4.5 M)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise DatasetError(f"seed must be a whole number between 0 and 2**63 - 1 (got {seed!r})")
+    if isinstance(year, bool) or not isinstance(year, int) or year not in YEARS:
+        raise DatasetError(
+            f"year must be between {YEARS.start} and {YEARS.stop - 1} (tariff tables cover it; got {year!r})"
+        )
+    if fmt not in FORMATS:
+        raise DatasetError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if not 1000 <= chunk_members <= 1_000_000:
+        raise DatasetError("chunk_members must be between 1,000 and 1,000,000")
+
+
+def _rngs(seed: int, *key: int, count: int) -> list[np.random.Generator]:
+    children = np.random.SeedSequence(seed, spawn_key=key).spawn(count)
+    return [np.random.Generator(np.random.PCG64(child)) for child in children]
+
+
+def run_chunk(job: ChunkJob) -> dict[str, int]:
+    """Generate and write one chunk of every per-member table; returns row counts."""
+    params = load()
+    window = Window.for_year(job.year, params)
+    chunk = job.chunk
+    rng_people, rng_contracts, rng_claims, rng_fraud, rng_emails, rng_roster = _rngs(job.seed, 1, chunk.index, count=6)
+    employers = population.employers(params)
+    people = population.people(params, window, chunk, employers, rng_people)
+    held = contracts.generate(params, window, people, employers, rng_contracts)
+    lines = claims.draw(params, window, people, job.practitioners, rng_claims)
+    lines = fraud.inject(params, job.plan, window, chunk, people, lines, job.practitioners, rng_fraud)
+    claims.price(params, lines, people, job.practitioners, rng_claims)
+    lines = fraud.duplicate(params, lines, rng_fraud)
+    settled = money.settle(params, lines, people, contracts.cover(people, held), job.practitioners)
+    tables = {
+        "beneficiaries": population.table(params, people, employers),
+        "contracts": contracts.table(params, people, held, employers),
+        "claims": claims_table(params, chunk, people, lines, settled, job.practitioners),
+        "emails": emails.generate(params, window, chunk, people, held, rng_emails),
+        "psc_roster": roster.generate(params, window, chunk, people, held, employers, rng_roster),
+    }
+    counts = {}
+    for name, columns in tables.items():
+        data = build(TABLES[name], columns)
+        write_part(data, job.directory / name, chunk.index, job.fmt)
+        counts[name] = data.num_rows
+    return counts
+
+
+def claims_table(
+    params: Params,
+    chunk: Chunk,
+    people: population.People,
+    lines: claims.Lines,
+    settled: money.Settlement,
+    providers: practitioners.Practitioners,
+) -> dict[str, Any]:
+    from datasets_synthetic import ids
+    from datasets_synthetic.params import FAMILIES
+
+    assert lines.base is not None and lines.extra is not None and lines.amo_rate is not None and lines.paid is not None
+    order = np.lexsort((lines.person, lines.care))
+    v = lines.variant[order]
+    fraud_code = lines.fraud[order]
+
+    def eur(values: np.ndarray) -> np.ndarray:
+        return values[order] / 100
+
+    return {
+        "claim_id": ids.prefixed("P", chunk.index * 10**9 + np.arange(order.size), 13),
+        "beneficiary_id": ids.prefixed("B", people.number[lines.person[order]], 9),
+        "practitioner_id": providers.table["practitioner_id"].take(lines.practitioner[order]),
+        "care_date": lines.care[order],
+        "paid_date": lines.paid[order],
+        "act_code": ids.take(params.acts.code, v),
+        "act_family": ids.take(list(FAMILIES), params.acts.family[v]),
+        "quantity": lines.quantity[order].astype(np.int16),
+        "amount_billed": eur(lines.base + lines.extra),
+        "reimbursement_base": eur(lines.base),
+        "amo_rate": lines.amo_rate[order],
+        "amo_paid": eur(settled.amo_paid),
+        "flat_participation": eur(settled.flat_participation),
+        "deductible": eur(settled.deductible),
+        "extra_fees": eur(lines.extra),
+        "amc_paid": eur(settled.amc_paid),
+        "out_of_pocket": eur(settled.out_of_pocket),
+        "is_100_sante": settled.is_100_sante[order],
+        "fraud_type": ids.take(list(fraud.FRAUD_TYPES), np.maximum(fraud_code - 1, 0), valid=fraud_code > 0),
+    }
+
+
+def generate(
+    *,
+    out: Path | str,
+    members: int = 20000,
+    seed: int = 42,
+    year: int = 2025,
+    fmt: str = "parquet",
+    force: bool = False,
+    progress: bool = False,
+    workers: int | None = None,
+    chunk_members: int = CHUNK_MEMBERS,
+) -> Manifest:
+    """Generate the synthetic dataset under `out`; same arguments give byte-identical files.
+
+    `workers` (processes) changes speed only; `chunk_members` changes the output (it fixes the seed streams).
+    """
+    validate(members=members, seed=seed, year=year, fmt=fmt, chunk_members=chunk_members)
+    out = Path(out).expanduser().absolute()
+    params = load()
+    window = Window.for_year(year, params)
+    temporary = prepare(out, force=force)
+    try:
+        manifest = _generate_into(temporary, params, window, members, seed, year, fmt, progress, workers, chunk_members)
+        (temporary / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        (temporary / "DICTIONNAIRE.md").write_text(dictionary.render(params, manifest), encoding="utf-8")
+        publish(temporary, out)
+    except BaseException:
+        discard(temporary)
+        raise
+    return manifest
+
+
+def _generate_into(
+    directory: Path,
+    params: Params,
+    window: Window,
+    members: int,
+    seed: int,
+    year: int,
+    fmt: str,
+    show: bool,
+    workers: int | None,
+    chunk_members: int,
+) -> Manifest:
+    (rng_global,) = _rngs(seed, 0, count=1)
+    employers = population.employers(params)
+    providers = practitioners.generate(params, members, rng_global)
+    plan = fraud.plan(params, window, providers, members, rng_global)
+    counts: dict[str, int] = {}
+    for name, columns in (("employers", employers.table), ("practitioners", providers.table)):
+        data = build(TABLES[name], columns)
+        write_part(data, directory / name, 0, fmt)
+        counts[name] = data.num_rows
+
+    n_chunks = -(-members // chunk_members)
+    jobs = [
+        ChunkJob(
+            Chunk(i, n_chunks, min(chunk_members, members - i * chunk_members), i * chunk_members),
+            seed,
+            year,
+            fmt,
+            directory,
+            providers,
+            plan,
+        )
+        for i in range(n_chunks)
+    ]
+    workers = max(1, min(workers or (os.cpu_count() or 1), n_chunks))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not show,
+    ) as bar:
+        task = bar.add_task(f"Génération de {members:,} personnes protégées".replace(",", " "), total=n_chunks)
+        if workers == 1:
+            results = []
+            for job in jobs:
+                results.append(run_chunk(job))
+                bar.advance(task)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(run_chunk, job) for job in jobs]
+                for future in as_completed(futures):
+                    future.result()
+                    bar.advance(task)
+                results = [f.result() for f in futures]
+    for result in results:
+        for name, rows in result.items():
+            counts[name] = counts.get(name, 0) + rows
+
+    files = {str(p.relative_to(directory)): sha256(p) for p in sorted(directory.rglob(f"*.{fmt}"))}
+    tables = {
+        name: {"rows": counts[name], "parts": sum(1 for f in files if f.startswith(name + "/"))} for name in TABLES
+    }
+    return Manifest(
+        generator="datasets_synthetic",
+        version=VERSION,
+        parameters={"members": members, "seed": seed, "year": year, "format": fmt, "chunk_members": chunk_members},
+        window={"start": str(np.datetime64(window.start, "D")), "end": str(np.datetime64(window.end, "D"))},
+        tables=tables,
+        data_files=dict(sorted(params.file_hashes.items())),
+        files=files,
+    )
