@@ -33,8 +33,8 @@ def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
         "stdin": f"Saisie impossible{where} : input() n'est pas disponible pendant la correction automatique.",
         "exit": f"Arrêt demandé{where} : sys.exit() a été appelé ; la cellule est en erreur et la correction "
         "a continué.",
-        "write_outside": f"Écriture interdite{where} : le code a tenté d'écrire hors de son dossier "
-        f"({incident.get('path', '?')}).",
+        "write_outside": f"Accès interdit{where} : le code a tenté d'écrire ou de lire hors de son dossier de "
+        f"travail ({incident.get('path', '?')}).",
         "file_size": f"Fichier trop gros{where} : la taille d'un fichier écrit dépasse la limite autorisée.",
         "output": f"Sortie trop volumineuse{where} : l'affichage a été tronqué à {limits.max_output_bytes // 1000} ko.",
         "output_limit": "Sortie trop volumineuse : la correction a été arrêtée.",

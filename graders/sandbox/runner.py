@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 import time
+import warnings
 from typing import Any
 
 from IPython.core.displayhook import DisplayHook
@@ -128,7 +129,16 @@ class _DisplayHook(DisplayHook):
         pass
 
 
-def classify(exc: BaseException, workdir: str) -> dict[str, Any] | None:
+def _outside(filename: str, workdir: str) -> bool:
+    return bool(filename) and not os.path.abspath(filename).startswith(workdir.rstrip("/") + "/")
+
+
+def _under(filename: str, roots: list[str]) -> bool:
+    path = os.path.abspath(filename)
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def classify(exc: BaseException, workdir: str, hidden: list[str] | None = None) -> dict[str, Any] | None:
     """Turn an exception from learner code into an incident code (None: an ordinary error such as a failed test)."""
     if isinstance(exc, CellTimeout):
         return {"code": "cell_timeout"}
@@ -142,16 +152,18 @@ def classify(exc: BaseException, workdir: str) -> dict[str, Any] | None:
         return {"code": "network"}
     reason = getattr(exc, "reason", None)  # urllib wraps the socket error
     if isinstance(reason, OSError) and reason is not exc:
-        return classify(reason, workdir)
+        return classify(reason, workdir, hidden)
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL):
             return {"code": "network"}
         if exc.errno == errno.EAGAIN and isinstance(exc, BlockingIOError):
             return {"code": "processes"}
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            filename = str(exc.filename or "")
-            if filename and not os.path.abspath(filename).startswith(workdir):
-                return {"code": "write_outside", "path": filename}
+        filename = str(exc.filename or "")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and _outside(filename, workdir):
+            return {"code": "write_outside", "path": filename}
+        # Hidden trees (gradebook, other learners, exchange) simply do not exist inside the sandbox.
+        if exc.errno == errno.ENOENT and _under(filename, hidden or []):
+            return {"code": "write_outside", "path": filename}
         if exc.errno == errno.EFBIG:
             return {"code": "file_size"}
     return None
@@ -161,6 +173,7 @@ class SandboxShell(InteractiveShell):
     """An InteractiveShell whose tracebacks become `error` outputs (what ipykernel's shell sends to clients)."""
 
     workdir = "/"
+    hidden_roots: list[str] = []  # noqa: RUF012 - set once per forked process
 
     def _showtraceback(self, etype, evalue, stb):
         if CURRENT is None:
@@ -173,7 +186,7 @@ class SandboxShell(InteractiveShell):
                 "traceback": list(stb)[-50:],
             }
         )
-        incident = classify(evalue, self.workdir) if isinstance(evalue, BaseException) else None
+        incident = classify(evalue, self.workdir, self.hidden_roots) if isinstance(evalue, BaseException) else None
         if incident is not None:
             CURRENT.incidents.append(incident)
 
@@ -211,10 +224,13 @@ def run_cells(
     cell_budget: int,
     total_budget: int,
     workdir: str,
+    hidden: list[str] | None = None,
 ) -> None:
     """Execute each cell (its segments in order: a hidden-test segment only runs if the visible ones passed)."""
     global CURRENT
     shell.workdir = workdir
+    shell.hidden_roots = list(hidden or [])
+    warnings.filterwarnings("ignore", message="To exit: use")
     sys.stdout = _CapturingStream("stdout")
     sys.stderr = _CapturingStream("stderr")
     sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process

@@ -148,6 +148,7 @@ def _grandchild(request: dict[str, Any], plan: IsolationPlan, report: IsolationR
             cell_budget=int(limits["max_output_bytes"]),
             total_budget=int(limits["max_total_output_bytes"]),
             workdir=workdir,
+            hidden=list(request["hidden"]),
         )
         out.flush()
         os._exit(0)

@@ -31,20 +31,69 @@ WRONG = {
 }
 
 
+def make_settings(root: Path, **overrides: object) -> GraderSettings:
+    """Settings for a fresh platform directory under `root`, with the fixture course as the catalogue."""
+    courses = root / "courses"
+    if not courses.exists():
+        shutil.copytree(FIXTURES / "courses", courses)
+    values: dict[str, object] = {
+        "home": root / "home",
+        "exchange": root / "home" / "exchange",
+        "grading": root / "home" / "grading",
+        "datasets": root / "datasets",
+        "courses_root": courses,
+        "workers": 2,
+        "grader_token": None,
+        **overrides,
+    }
+    return GraderSettings(**values)  # type: ignore[arg-type]
+
+
+def settings_env(settings: GraderSettings) -> dict[str, str]:
+    """The same settings as ACADEMY_* variables, for the CLI run in a subprocess."""
+    return {
+        "ACADEMY_HOME": str(settings.home),
+        "ACADEMY_EXCHANGE": str(settings.exchange_dir),
+        "ACADEMY_GRADING": str(settings.grading_dir),
+        "ACADEMY_DATASETS": str(settings.datasets_dir),
+        "ACADEMY_COURSES_ROOT": str(settings.courses_root),
+        "ACADEMY_WORKERS": str(settings.workers),
+        "ACADEMY_PROGRESS_URL": settings.progress_url,
+        **({"ACADEMY_GRADER_TOKEN": settings.grader_token} if settings.grader_token else {}),
+    }
+
+
+def write_submission(
+    settings: GraderSettings,
+    student: str,
+    answers: dict[str, str],
+    *,
+    edit: Callable[[nbformat.NotebookNode], None] | None = None,
+    raw: str | None = None,
+) -> Path:
+    """`submitted/<student>/a01-fixture/devoir.ipynb` with `answers` (grade_id -> code) and optional edits."""
+    folder = settings.grading_dir / COURSE / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "timestamp.txt").write_text(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    path = folder / "devoir.ipynb"
+    if raw is not None:
+        path.write_text(raw)
+        return path
+    nb = student_notebook(settings)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    if edit is not None:
+        edit(nb)
+    nbformat.write(nb, path)
+    return path
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> GraderSettings:
     """Settings pointing at a fresh platform directory, with the fixture course as the course catalogue."""
-    courses = tmp_path / "courses"
-    shutil.copytree(FIXTURES / "courses", courses)
-    return GraderSettings(
-        home=tmp_path / "home",
-        exchange=tmp_path / "home" / "exchange",
-        grading=tmp_path / "home" / "grading",
-        datasets=tmp_path / "datasets",
-        courses_root=courses,
-        workers=2,
-        grader_token=None,
-    )
+    return make_settings(tmp_path)
 
 
 @pytest.fixture
@@ -69,31 +118,10 @@ def student_notebook(settings: GraderSettings) -> nbformat.NotebookNode:
 
 @pytest.fixture
 def make_submission(released: GraderSettings) -> Iterator[Callable[..., Path]]:
-    """Write `submitted/<student>/a01-fixture/devoir.ipynb` with `answers` (grade_id -> code) and optional edits."""
+    """Write a learner's submission into `submitted/` (see `write_submission`)."""
 
-    def make(
-        student: str,
-        answers: dict[str, str],
-        *,
-        edit: Callable[[nbformat.NotebookNode], None] | None = None,
-        raw: str | None = None,
-    ) -> Path:
-        folder = released.grading_dir / COURSE / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "timestamp.txt").write_text(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
-        path = folder / "devoir.ipynb"
-        if raw is not None:
-            path.write_text(raw)
-            return path
-        nb = student_notebook(released)
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in answers:
-                cell.source = answers[grade_id]
-        if edit is not None:
-            edit(nb)
-        nbformat.write(nb, path)
-        return path
+    def make(student: str, answers: dict[str, str], **kwargs: object) -> Path:
+        return write_submission(released, student, answers, **kwargs)  # type: ignore[arg-type]
 
     yield make
 
