@@ -153,7 +153,8 @@ def grade_row(
 
 @pytest.fixture
 def world(client: TestClient, demo: Demo) -> Demo:
-    """The demo cohort with a test catalogue (course `ct`: a1 due 2026-09-14, a2 due 2026-09-21) released to it."""
+    """A test catalogue (course `ct`: a1 due 2026-09-14, a2 due 2026-09-21) released to the demo cohort and to
+    `ct-2026` (apprenant1-3, trained by formateur), a cohort with nothing else released."""
     g = demo.h("grader")
     assert client.put("/api/v1/competencies", json=CATALOG_COMPETENCIES, headers=g).status_code == 200
     assert client.put("/api/v1/courses/ct", json={"title": "Cours test", "order": 0}, headers=g).status_code in (
@@ -162,11 +163,20 @@ def world(client: TestClient, demo: Demo) -> Demo:
     )
     for slug, body in (("a1", ASSIGNMENT_A1), ("a2", ASSIGNMENT_A2)):
         assert client.put(f"/api/v1/courses/ct/assignments/{slug}", json=body, headers=g).status_code in (200, 201)
-    for slug, due in (("a1", "2026-09-14T22:00:00+00:00"), ("a2", "2026-09-21T22:00:00+00:00")):
-        response = client.put(
-            f"/api/v1/cohorts/demo-2026/releases/ct/{slug}",
-            json={"due_date": due, "released_at": "2026-09-07T08:00:00+00:00"},
-            headers=g,
-        )
-        assert response.status_code in (200, 201), response.text
+    a = demo.h("admin")
+    body = {"slug": "ct-2026", "name": "Promo test", "programme": "Test", "trainers": ["formateur"]}
+    assert client.post("/api/v1/cohorts", json=body, headers=a).status_code == 201
+    learners = [{"username": f"apprenant{i}"} for i in (1, 2, 3)]
+    assert (
+        client.post("/api/v1/cohorts/ct-2026/enrolments/bulk", json={"learners": learners}, headers=a).status_code
+        == 200
+    )
+    for cohort in ("demo-2026", "ct-2026"):
+        for slug, due in (("a1", "2026-09-14T22:00:00+00:00"), ("a2", "2026-09-21T22:00:00+00:00")):
+            response = client.put(
+                f"/api/v1/cohorts/{cohort}/releases/ct/{slug}",
+                json={"due_date": due, "released_at": "2026-09-07T08:00:00+00:00"},
+                headers=g,
+            )
+            assert response.status_code in (200, 201), response.text
     return demo
