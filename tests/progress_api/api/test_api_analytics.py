@@ -121,7 +121,7 @@ def test_at_risk_lists_reasons(client: TestClient, graded: Any) -> None:
 
 
 def test_learner_progress_and_competency_profile(client: TestClient, graded: Any) -> None:
-    """Does a learner see their assignments exercise by exercise (feedback links) and the level reached per competency?"""
+    """Does a learner see their work exercise by exercise (feedback links) and the level reached per competency?"""
     me = client.get("/api/v1/me/progress", headers=graded.h("learner")).json()
     assert me["username"] == "apprenant1"
     ct = [a for a in me["assignments"] if a["course"] == "ct"]
