@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from progress_api.web import pages_auth, pages_cedia, pages_dashboard, static_files
+from progress_api.web import pages_auth, pages_cedia, pages_dashboard, pages_learner, pages_trainer, static_files
 
 ROUTERS: list[APIRouter] = [
     static_files.router,
     pages_auth.router,
     pages_cedia.router,
     pages_dashboard.router,
+    pages_trainer.router,
+    pages_learner.router,
 ]

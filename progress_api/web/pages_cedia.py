@@ -330,7 +330,7 @@ def checklist_form(
     dpia_done: Annotated[str, Form(max_length=5)] = "",
     hosting: Annotated[str, Form(max_length=30)] = "",
     human_in_loop: Text = "",
-    ethics_review_on: Annotated[str, Form(max_length=10)] = "",
+    ethics_review_on: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     if (denied := _write_guard(web, csrf_token)) is not None:
         return denied
@@ -444,7 +444,7 @@ def add_milestone_form(
     web: WebDep,
     project_id: Id,
     title: Annotated[str, Form(max_length=200)],
-    due_on: Annotated[str, Form(max_length=10)],
+    due_on: Annotated[str, Form(max_length=40)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if (denied := _write_guard(web, csrf_token)) is not None:

@@ -1,0 +1,232 @@
+"""Trainer pages: their cohorts, a cohort's gradebook (sortable, paginated, colour scale), the grade distribution
+and per-exercise difficulty charts, learners at risk with the reasons, exports, and a learner's grades with the
+override form (a reason is mandatory; the core keeps the audit trail).
+
+Everything reads the core's gradebook service (`services.analytics`, one cached facts load per cohort), so a
+500-learner cohort costs the same handful of queries as a 5-learner one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Path, Query
+from fastapi.responses import Response
+
+from progress_api.api.deps import UNRESTRICTED
+from progress_api.core.errors import ApiError
+from progress_api.crud import cohorts as cohorts_crud
+from progress_api.crud import grading as grading_crud
+from progress_api.crud import users as users_crud
+from progress_api.models.people import Cohort
+from progress_api.services import analytics
+from progress_api.services.progress import learner_progress
+from progress_api.web import charts
+from progress_api.web.deps import Web, WebDep
+from progress_api.web.pages_dashboard import CACHE, SIZE, png_response
+
+router = APIRouter(prefix="/promotions", tags=["pages"], include_in_schema=False)
+
+PAGE = 50
+Slug = Annotated[str, Path(max_length=100)]
+SortKey = Annotated[str, Query(max_length=20, pattern=r"^(nom|moyenne|manquants|retards|d\d{1,3})$")]
+
+
+def _scope(web: Web) -> frozenset[int] | None:
+    """Cohorts the visitor may open: all for CEDIA/admin, the ones they train for a trainer."""
+    assert web.principal is not None
+    if web.principal.roles & UNRESTRICTED:
+        return None
+    uid = web.principal.user_id
+    return frozenset(users_crud.trained_cohort_ids(web.db, user_id=uid)) if uid is not None else frozenset()
+
+
+def _cohort(web: Web, slug: str) -> Cohort | Response:
+    """The cohort if it exists and is in scope; the same 403 otherwise (no existence oracle)."""
+    if (denied := web.guard("gradebook:read")) is not None:
+        return denied
+    scope = _scope(web)
+    cohort = cohorts_crud.get_cohort(web.db, slug=slug)
+    if cohort is None or (scope is not None and cohort.id not in scope):
+        if scope is None and cohort is None:
+            return web.render(
+                "error.html", status_code=404, title="Introuvable", message=f"Promotion introuvable : {slug}"
+            )
+        return web.render(
+            "error.html", status_code=403, title="Accès refusé", message="Cette promotion n'est pas la vôtre."
+        )
+    return cohort
+
+
+@router.get("")
+def cohorts_page(web: WebDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
+    if (denied := web.guard("gradebook:read")) is not None:
+        return denied
+    total, rows = cohorts_crud.list_cohorts(web.db, limit=20, offset=(page - 1) * 20, only_ids=_scope(web))
+    thresholds = analytics.RiskThresholds()
+    summaries = [analytics.summary(analytics.facts(web.db, cohort=c), thresholds=thresholds) for c in rows]
+    return web.render(
+        "trainer/cohorts.html",
+        nav="cohorts",
+        cohorts=summaries,
+        page={"number": page, "pages": max(1, -(-total // 20)), "total": total},
+        base_url=web.url("/promotions?"),
+    )
+
+
+def _sorted(rows: list[Any], key: str, order: str) -> list[Any]:
+    reverse = order == "desc"
+    if key == "nom":
+        return sorted(rows, key=lambda r: (r.display_name or r.username).lower(), reverse=reverse)
+    if key == "manquants":
+        return sorted(rows, key=lambda r: r.missing, reverse=reverse)
+    if key == "retards":
+        return sorted(rows, key=lambda r: r.late, reverse=reverse)
+    if key.startswith("d"):
+        index = int(key[1:])
+
+        def cell_ratio(r: Any) -> float:
+            if index >= len(r.cells) or r.cells[index].score is None or not r.cells[index].max_score:
+                return -1.0
+            return float(r.cells[index].score / r.cells[index].max_score)
+
+        return sorted(rows, key=cell_ratio, reverse=reverse)
+    return sorted(rows, key=lambda r: r.ratio if r.ratio is not None else -1.0, reverse=reverse)
+
+
+@router.get("/{cohort}")
+def gradebook_page(
+    web: WebDep,
+    cohort: Slug,
+    tri: SortKey = "nom",
+    ordre: Literal["asc", "desc"] = "asc",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    found = _cohort(web, cohort)
+    if isinstance(found, Response):
+        return found
+    facts = analytics.facts(web.db, cohort=found)
+    columns, rows = analytics.gradebook_rows(facts)
+    if q:
+        rows = [r for r in rows if q.lower() in r.username.lower() or q.lower() in r.display_name.lower()]
+    rows = _sorted(rows, tri, ordre)
+    total = len(rows)
+    at_risk = analytics.at_risk(facts, thresholds=analytics.RiskThresholds())
+    hardest = [d for d in analytics.difficulty(facts) if d.success_rate is not None][:10]
+    api = web.url(f"/api/v1/cohorts/{cohort}")
+    return web.render(
+        "trainer/gradebook.html",
+        nav="cohorts",
+        cohort=found,
+        columns=analytics.gradebook_columns(columns),
+        rows=rows[(page - 1) * PAGE : page * PAGE],
+        sort={"key": tri, "order": ordre, "q": q},
+        page={"number": page, "pages": max(1, -(-total // PAGE)), "total": total},
+        base_url=web.url(f"/promotions/{cohort}?tri={tri}&ordre={ordre}&q={q}&"),
+        at_risk=at_risk[:20],
+        at_risk_total=len(at_risk),
+        hardest=hardest,
+        charts={
+            "distribution": web.url(f"/promotions/{cohort}/graphiques/distribution.png"),
+            "difficulty": web.url(f"/promotions/{cohort}/graphiques/difficulte.png"),
+        },
+        exports={
+            "gradebook": f"{api}/exports/gradebook.csv",
+            "grades": f"{api}/exports/grades.csv",
+            "xapi": web.url(f"/api/v1/exports/xapi?cohort={cohort}"),
+        },
+    )
+
+
+@router.get("/{cohort}/graphiques/{name}.png")
+def gradebook_chart(web: WebDep, cohort: Slug, name: Literal["distribution", "difficulte"]) -> Response:
+    found = _cohort(web, cohort)
+    if isinstance(found, Response):
+        return found
+    facts = analytics.facts(web.db, cohort=found)
+    if name == "distribution":
+        _, rows = analytics.gradebook_rows(facts)
+        values = [round(r.ratio * 100, 1) for r in rows if r.ratio is not None]
+        draw = charts.histogram("Répartition des moyennes", values, xlabel="moyenne sur les devoirs rendus (%)")
+        return png_response(web.request, CACHE.get_or_render(f"dist:{cohort}", values, draw, size=SIZE))
+    items = [d for d in analytics.difficulty(facts) if d.success_rate is not None][:40]
+    labels = [f"{d.assignment[:12]}/{d.exercise}" for d in items]
+    rates = [round((d.success_rate or 0) * 100, 1) for d in items]
+    draw = charts.difficulty_bars("Taux de réussite par exercice (les plus difficiles d'abord)", labels, rates)
+    return png_response(web.request, CACHE.get_or_render(f"diff:{cohort}", [labels, rates], draw, size=(6.0, 3.6)))
+
+
+@router.get("/{cohort}/apprenants/{username}")
+def learner_grades_page(
+    web: WebDep, cohort: Slug, username: Annotated[str, Path(max_length=100)], ok: str = ""
+) -> Response:
+    found = _cohort(web, cohort)
+    if isinstance(found, Response):
+        return found
+    return _learner_page(web, found, username, ok="Note corrigée." if ok else None)
+
+
+def _learner_page(web: Web, cohort: Cohort, username: str, status_code: int = 200, **extra: Any) -> Response:
+    member_ids = {lr.user_id for lr in analytics.facts(web.db, cohort=cohort).learners}
+    user = users_crud.get_user(web.db, username=username)
+    if user is None or user.id not in member_ids:
+        return web.render(
+            "error.html", status_code=404, title="Introuvable", message="Cet apprenant n'est pas dans la promotion."
+        )
+    _, grades = grading_crud.list_grades(web.db, limit=1000, offset=0, learner=username, cohort=cohort.slug)
+    return web.render(
+        "trainer/learner.html",
+        status_code=status_code,
+        nav="cohorts",
+        cohort=cohort,
+        progress=learner_progress(web.db, user=user),
+        grades=grades,
+        can_override=web.can("grades:override"),
+        **extra,
+    )
+
+
+@router.post("/{cohort}/apprenants/{username}/notes/{grade_id}")
+def override_form(
+    web: WebDep,
+    cohort: Slug,
+    username: Annotated[str, Path(max_length=100)],
+    grade_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    score: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    found = _cohort(web, cohort)
+    if isinstance(found, Response):
+        return found
+    if not web.can("grades:override"):
+        return web.render(
+            "error.html", status_code=403, title="Accès refusé", message="Seuls les formateurs corrigent une note."
+        )
+    if not web.csrf_ok(csrf_token):
+        return web.csrf_failed()
+    try:
+        grade = grading_crud.get_grade(web.db, grade_id=grade_id)
+        if grade.learner != username:
+            raise ApiError(404, "not_found", f"Note introuvable : {grade_id}")
+        if len(reason.strip()) < 3:
+            raise ApiError(
+                422, "validation_error", "Le motif de la correction est obligatoire (3 caractères au moins)."
+            )
+        try:
+            value = float(score.replace(",", ".")) if score.strip() else None
+        except ValueError:
+            raise ApiError(422, "validation_error", f"Note illisible : « {score} ».") from None
+        grading_crud.override_grade(
+            web.db,
+            grade_id=grade_id,
+            score=value,
+            reason=reason.strip(),
+            by_user_id=web.principal.user_id if web.principal else None,
+        )
+        web.db.commit()
+    except ApiError as exc:
+        web.db.rollback()
+        return _learner_page(web, found, username, status_code=exc.status, error={"message": exc.message})
+    return web.redirect(f"/promotions/{cohort}/apprenants/{username}?ok=1")
