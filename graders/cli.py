@@ -79,7 +79,7 @@ def autograde_cmd(
 def feedback_cmd(course: Course, assignment: Assignment, student: Students = None, quiet: Quiet = False) -> None:
     """Generate feedback (hidden tests removed) and release it to the learners."""
     done = feedback.main(course=course, assignment=assignment, students=student, show_progress=not quiet)
-    failed = [s for s, ok in done.items() if not ok]
+    failed = [s for s, status in done.items() if status == "failed"]
     console.print(f"{len(done) - len(failed)} retour(s) publiés ; échecs : {', '.join(failed) or '—'}")
     raise typer.Exit(1 if failed else 0)
 

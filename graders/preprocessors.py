@@ -119,8 +119,11 @@ class SandboxExecute(NbGraderPreprocessor):
                 continue
             cell.outputs = [from_dict(o) for o in record["outputs"]]
             cell.execution_count = record.get("execution_count")
-            if record.get("failed_hidden"):
-                cell.metadata.setdefault("academy", {})["failed_hidden"] = True
+            if record.get("failed_hidden") or record.get("hidden_outputs"):
+                cell.metadata["academy"] = {
+                    "failed_hidden": bool(record.get("failed_hidden")),
+                    "hidden_outputs": list(record.get("hidden_outputs", [])),
+                }
         return nb, resources
 
 
@@ -151,8 +154,10 @@ class HideHiddenTests(NbGraderPreprocessor):
             elif not inside:
                 kept.append(line)
         cell.source = "\n".join(kept)
-        failed_hidden = bool(cell.metadata.get("academy", {}).pop("failed_hidden", False))
-        outputs = [o for o in cell.get("outputs", []) if not o.get("metadata", {}).get("academy", {}).get("hidden")]
+        academy = cell.metadata.pop("academy", {})
+        failed_hidden = bool(academy.get("failed_hidden"))
+        hidden_outputs = set(academy.get("hidden_outputs", []))
+        outputs = [o for i, o in enumerate(cell.get("outputs", [])) if i not in hidden_outputs]
         if had_hidden and failed_hidden:
             outputs = [o for o in outputs if o.get("output_type") != "error"]
             outputs.append(

@@ -43,10 +43,13 @@ class _Cell:
         self.used = 0
         self.truncated = False
         self.hidden = False  # outputs of a hidden-test segment are flagged so feedback can drop them
+        self.hidden_outputs: list[int] = []
         self.incidents: list[dict[str, Any]] = []
 
-    def _meta(self) -> dict[str, Any]:
-        return {"academy": {"hidden": True}} if self.hidden else {}
+    def _append(self, output: dict[str, Any]) -> None:
+        if self.hidden:  # nbformat forbids metadata on stream outputs: remember the indices instead
+            self.hidden_outputs.append(len(self.outputs))
+        self.outputs.append(output)
 
     def take(self, size: int) -> bool:
         if self.truncated or self.used + size > self.budget:
@@ -63,27 +66,20 @@ class _Cell:
         if not self.take(len(text.encode("utf-8", "replace"))):
             return
         last = self.outputs[-1] if self.outputs else None
-        if (
-            last
-            and last["output_type"] == "stream"
-            and last["name"] == name
-            and last.get("metadata", {}) == self._meta()
-        ):
+        last_hidden = bool(self.hidden_outputs) and self.hidden_outputs[-1] == len(self.outputs) - 1
+        if last and last["output_type"] == "stream" and last["name"] == name and last_hidden == self.hidden:
             last["text"] += text
         else:
-            out: dict[str, Any] = {"output_type": "stream", "name": name, "text": text}
-            if self.hidden:
-                out["metadata"] = self._meta()
-            self.outputs.append(out)
+            self._append({"output_type": "stream", "name": name, "text": text})
 
     def rich(self, output_type: str, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
         size = sum(len(str(v)) for v in data.values())
         if not self.take(size):
             return
-        out: dict[str, Any] = {"output_type": output_type, "data": data, "metadata": {**metadata, **self._meta()}}
+        out: dict[str, Any] = {"output_type": output_type, "data": data, "metadata": metadata}
         if output_type == "execute_result":
             out["execution_count"] = count
-        self.outputs.append(out)
+        self._append(out)
 
 
 CURRENT: _Cell | None = None
@@ -113,6 +109,7 @@ class _Publisher(DisplayPublisher):
     def clear_output(self, wait=False):
         if CURRENT is not None:
             CURRENT.outputs.clear()
+            CURRENT.hidden_outputs.clear()
 
 
 class _DisplayHook(DisplayHook):
@@ -178,7 +175,7 @@ class SandboxShell(InteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         if CURRENT is None:
             return
-        CURRENT.outputs.append(
+        CURRENT._append(
             {
                 "output_type": "error",
                 "ename": getattr(etype, "__name__", str(etype)),
@@ -250,7 +247,7 @@ def run_cells(
             try:
                 result = shell.run_cell(segment["source"], store_history=True, silent=False)
             except CellTimeout:
-                current.outputs.append({"output_type": "error", "ename": "CellTimeout", "evalue": "", "traceback": []})
+                current._append({"output_type": "error", "ename": "CellTimeout", "evalue": "", "traceback": []})
                 current.incidents.append({"code": "cell_timeout"})
                 result = None
             finally:
@@ -265,6 +262,7 @@ def run_cells(
         remaining -= current.used
         record.update(
             outputs=current.outputs,
+            hidden_outputs=current.hidden_outputs,
             execution_count=count,
             incidents=current.incidents,
             duration=round(time.monotonic() - started, 4),
