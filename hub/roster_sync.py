@@ -10,6 +10,7 @@ touched (`learners`, `trainers`, `cedia`, `admins`, `cohort-*`, `trains-*`); use
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -31,10 +32,15 @@ def is_managed(group: str) -> bool:
     return group in ROLE_GROUPS.values() or group.startswith((COHORT_PREFIX, TRAINS_PREFIX))
 
 
-def desired_groups(roster: dict[str, Any]) -> dict[str, set[str]]:
+def people(roster: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Roster entries for people: the platform's own service accounts (grader, roster sync) never log in."""
+    return [u for u in roster.get("users", []) if str(u["username"]).lower() not in skip]
+
+
+def desired_groups(roster: dict[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, set[str]]:
     """Hub group -> members, from a roster answer (`{"users": [{"username", "roles", "cohorts", "trains"}]}`)."""
     groups: dict[str, set[str]] = {name: set() for name in ROLE_GROUPS.values()}
-    for entry in roster.get("users", []):
+    for entry in people(roster, skip):
         name = str(entry["username"]).lower()  # JupyterHub normalises usernames to lower case
         for role in entry.get("roles", []):
             if role in ROLE_GROUPS:
@@ -110,11 +116,11 @@ def fetch_roster(*, progress_url: str, token: str, timeout: float = 30.0) -> dic
     return roster
 
 
-def sync_once(*, roster: dict[str, Any], hub: HubClient) -> SyncReport:
+def sync_once(*, roster: dict[str, Any], hub: HubClient, skip: frozenset[str] = frozenset()) -> SyncReport:
     """Make the hub's users and managed groups match the roster; a second pass with the same roster changes nothing."""
     report = SyncReport()
-    wanted = desired_groups(roster)
-    everyone = set().union(*wanted.values()) | {str(u["username"]).lower() for u in roster.get("users", [])}
+    wanted = desired_groups(roster, skip)
+    everyone = set().union(*wanted.values()) | {str(u["username"]).lower() for u in people(roster, skip)}
     missing = sorted(everyone - hub.usernames())
     if missing:
         hub.create_users(missing)
@@ -169,13 +175,22 @@ async def add_roster_groups(authenticator: Any, handler: Any, authentication: di
     return authentication
 
 
-def main(*, progress_url: str, roster_token: str, hub_api_url: str, hub_token: str, interval: float) -> None:
+def main(
+    *,
+    progress_url: str,
+    roster_token: str,
+    hub_api_url: str,
+    hub_token: str,
+    interval: float,
+    skip: frozenset[str] = frozenset(),
+) -> None:
     """Sync forever; a failed pass (progress service restarting, hub busy) is logged and retried next interval."""
     hub = HubClient(api_url=hub_api_url, token=hub_token)
     try:
         while True:
             try:
-                report = sync_once(roster=fetch_roster(progress_url=progress_url, token=roster_token), hub=hub)
+                roster = fetch_roster(progress_url=progress_url, token=roster_token)
+                report = sync_once(roster=roster, hub=hub, skip=skip)
             except (httpx.HTTPError, KeyError, ValueError) as error:
                 log.warning("roster sync failed, retrying in %.0f s: %s", interval, error)
             else:
@@ -188,10 +203,13 @@ def main(*, progress_url: str, roster_token: str, hub_api_url: str, hub_token: s
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s roster-sync] %(message)s")
-    main(
-        progress_url=os.environ["ACADEMY_PROGRESS_URL"],
-        roster_token=os.environ["ACADEMY_ROSTER_TOKEN"],
-        hub_api_url=os.environ["JUPYTERHUB_API_URL"],
-        hub_token=os.environ["JUPYTERHUB_API_TOKEN"],
-        interval=float(os.environ.get("ACADEMY_ROSTER_INTERVAL", "30")),
-    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request every few seconds is noise
+    with contextlib.suppress(KeyboardInterrupt):  # the hub stops its services with SIGINT/SIGTERM: a normal exit
+        main(
+            progress_url=os.environ["ACADEMY_PROGRESS_URL"],
+            roster_token=os.environ["ACADEMY_ROSTER_TOKEN"],
+            hub_api_url=os.environ["JUPYTERHUB_API_URL"],
+            hub_token=os.environ["JUPYTERHUB_API_TOKEN"],
+            interval=float(os.environ.get("ACADEMY_ROSTER_INTERVAL", "30")),
+            skip=frozenset(filter(None, os.environ.get("ACADEMY_ROSTER_SKIP", "").split(","))),
+        )

@@ -17,6 +17,8 @@ LEARNERS, TRAINERS, CEDIA, ADMINS = "learners", "trainers", "cedia", "admins"
 ROLE_GROUPS = {"learner": LEARNERS, "trainer": TRAINERS, "cedia": CEDIA, "admin": ADMINS}
 
 PROGRESS_ACCESS = "access:services!service=progress"
+# Progress-service accounts of the platform's own processes (`academy up` creates their API tokens): never hub users.
+SERVICE_ACCOUNTS = ("grader", "roster-sync")
 
 # What a user server's own token ($JUPYTERHUB_API_TOKEN) may do: report activity, be reached by its owner, and call
 # the progress service (self-check records attempts with it). JupyterHub keeps only the scopes its owner holds.
@@ -120,6 +122,7 @@ def services(
                 **progress_client_env,
                 "ACADEMY_ROSTER_TOKEN": roster_token,
                 "ACADEMY_ROSTER_INTERVAL": str(settings.roster_interval),
+                "ACADEMY_ROSTER_SKIP": ",".join(SERVICE_ACCOUNTS),
             },
         }
         if roster_hub_token:

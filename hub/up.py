@@ -23,12 +23,12 @@ from rich.console import Console
 from hub.config import HubSettings
 from hub.process import Supervised, wait_http
 from hub.secret_store import SecretError, read_secret, secret_path, write_secret
+from hub.services import SERVICE_ACCOUNTS
 
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
 # Service tokens of the progress service the hub needs: secret name -> (role, user) for `academy api token create`.
-SERVICE_TOKENS = {"grader_token": ("grader", "grader"), "roster_token": ("admin", "roster-sync")}
+SERVICE_TOKENS = {"grader_token": ("grader", SERVICE_ACCOUNTS[0]), "roster_token": ("admin", SERVICE_ACCOUNTS[1])}
 # The first assignments released by `academy up` (course, assignment); the courses part owns what they contain.
-FIRST_ASSIGNMENTS_PER_COURSE = 1
 
 
 class StepError(RuntimeError):
@@ -105,9 +105,29 @@ def prepare_progress(settings: HubSettings, *, console: Console) -> None:
     console.print("[green]✓[/] service tokens ready")
 
 
-def release_first_assignments(settings: HubSettings, *, console: Console) -> None:
-    _run(academy(settings, "grade", "release", "--demo"), env=child_env(settings), cwd=settings.home, what="release")
-    console.print("[green]✓[/] first assignments released")
+def first_assignments() -> list[tuple[str, str]]:
+    """(course, assignment) of each course's first assignment, from the course catalogue (courses/*/course.yml)."""
+    from courses.manifest import load_catalog
+
+    return [(course.id, course.assignments[0].id) for course in load_catalog() if course.assignments]
+
+
+def release_first_assignments(settings: HubSettings, *, cohorts: list[str], console: Console) -> None:
+    """Release each course's first assignment to the demo cohorts (needs the progress service up: it registers)."""
+    env = {
+        **child_env(settings),
+        "ACADEMY_PROGRESS_URL": settings.progress_internal_url,
+        "ACADEMY_GRADER_TOKEN": read_secret("grader_token", settings=settings, generate=False),
+    }
+    for course, assignment in first_assignments():
+        if (settings.exchange_dir / course / "outbound" / assignment).is_dir():
+            # Released by an earlier run: a second `academy up` must not re-release (learners may have fetched it).
+            console.print(f"[green]✓[/] {course}/{assignment} already released")
+            continue
+        for cohort in cohorts:
+            cmd = ["grade", "release", "--course", course, "--assignment", assignment, "--cohort", cohort]
+            _run(academy(settings, *cmd), env=env, cwd=settings.home, what=f"release of {course}/{assignment}")
+        console.print(f"[green]✓[/] released {course}/{assignment} to {', '.join(cohorts)}")
 
 
 def prepare(settings: HubSettings, *, console: Console) -> None:
@@ -115,7 +135,6 @@ def prepare(settings: HubSettings, *, console: Console) -> None:
     ensure_dirs(settings)
     ensure_datasets(settings, console=console)
     prepare_progress(settings, console=console)
-    release_first_assignments(settings, console=console)
 
 
 def start_hub(settings: HubSettings) -> Supervised:
@@ -127,15 +146,23 @@ def start_hub(settings: HubSettings) -> Supervised:
     )
 
 
-def demo_logins(settings: HubSettings) -> dict[str, list[str]]:
-    """Role -> usernames, read from the roster the hub syncs from (so what we print is what works)."""
+def read_roster(settings: HubSettings) -> list[dict[str, Any]]:
+    """The progress service's roster (admin token): who logs in with which role, which cohorts exist."""
     token = read_secret("roster_token", settings=settings, generate=False)
     answer = httpx.get(
         settings.progress_internal_url + "/api/v1/roster", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     answer.raise_for_status()
+    users: list[dict[str, Any]] = answer.json().get("users", [])
+    return users
+
+
+def demo_logins(roster: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Role -> usernames, from the roster the hub syncs from (so what we print is what works)."""
     logins: dict[str, list[str]] = {}
-    for user in answer.json().get("users", []):
+    for user in roster:
+        if user["username"] in SERVICE_ACCOUNTS:
+            continue
         for role in user.get("roles", []):
             logins.setdefault(role, []).append(user["username"])
     return logins
@@ -166,13 +193,17 @@ def main(*, settings: HubSettings, console: Console) -> int:
         except (RuntimeError, TimeoutError) as error:
             console.print(f"[red]✗ the hub did not start: {error}[/]\n  see {settings.logs_dir / 'jupyterhub.log'}")
             return 1
+        try:
+            roster = read_roster(settings)
+            cohorts = sorted({cohort for user in roster for cohort in user.get("cohorts", [])})
+            release_first_assignments(settings, cohorts=cohorts, console=console)
+        except (StepError, SecretError, httpx.HTTPError) as error:
+            console.print(f"[red]✗ {error}[/]")
+            return 1
         console.print(f"\n[bold]Académie is running:[/] {settings.public_url}")
         console.print(f"[yellow]DEMO accounts[/] (password [bold]{settings.demo_password}[/], demo only):")
-        try:
-            for role, names in sorted(demo_logins(settings).items()):
-                console.print(f"  {role:<8} {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}")
-        except (httpx.HTTPError, SecretError) as error:
-            console.print(f"  (roster unavailable: {error})")
+        for role, names in sorted(demo_logins(roster).items()):
+            console.print(f"  {role:<8} {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}")
         console.print(f"Logs: {settings.logs_dir}. Press Ctrl-C to stop everything.")
         while hub.popen.poll() is None:
             hub.refresh()

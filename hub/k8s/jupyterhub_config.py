@@ -33,6 +33,7 @@ c.JupyterHub.services = [
             "ACADEMY_PROGRESS_URL": academy["progressUrl"].rstrip("/") + "/services/progress",
             "ACADEMY_ROSTER_TOKEN": os.environ["ACADEMY_ROSTER_TOKEN"],
             "ACADEMY_ROSTER_INTERVAL": str(academy.get("rosterInterval", 30)),
+            "ACADEMY_ROSTER_SKIP": ",".join(svc.SERVICE_ACCOUNTS),
         },
     },
 ]
