@@ -15,6 +15,11 @@ from datasets_synthetic.writer import DatasetError
 app = typer.Typer(no_args_is_help=True)
 
 
+@app.callback()
+def data() -> None:
+    """Generate and inspect the synthetic health-insurance datasets."""
+
+
 @app.command()
 def generate(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: ACADEMY_DATASETS).")] = None,

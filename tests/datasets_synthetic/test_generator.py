@@ -1,0 +1,123 @@
+"""Reproducibility, chunking and bad input: same seed same bytes, clear errors, never a half-written dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from datasets_synthetic import DatasetError, generate, generator, load, writer
+
+
+def file_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_byte_identical_files_whatever_the_worker_count(chunked_dataset: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate(out=again, members=2500, seed=11, year=2025, chunk_members=1000, workers=1)
+    assert file_bytes(again) == file_bytes(chunked_dataset)
+
+
+def test_another_seed_gives_other_data(chunked_dataset: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    generate(out=other, members=2500, seed=12, year=2025, chunk_members=1000, workers=1)
+    assert (
+        file_bytes(other)["beneficiaries/part-00000.parquet"]
+        != file_bytes(chunked_dataset)["beneficiaries/part-00000.parquet"]
+    )
+
+
+def test_chunks_write_one_part_each_with_ids_unique_across_chunks(chunked_dataset: Path) -> None:
+    manifest = json.loads((chunked_dataset / "manifest.json").read_text())
+    assert manifest["tables"]["claims"]["parts"] == 3
+    assert manifest["tables"]["employers"]["parts"] == 1
+    people = load("beneficiaries", root=chunked_dataset)
+    assert len(people) == 2500 and people.beneficiary_id.is_unique and people.nir.is_unique
+    for table, key in (("claims", "claim_id"), ("contracts", "contract_id"), ("emails", "email_id")):
+        assert load(table, root=chunked_dataset, columns=[key])[key].is_unique
+
+
+def test_manifest_records_parameters_row_counts_and_checksums(chunked_dataset: Path) -> None:
+    manifest = json.loads((chunked_dataset / "manifest.json").read_text())
+    assert manifest["version"] == generator.VERSION
+    assert manifest["parameters"]["seed"] == 11 and manifest["parameters"]["members"] == 2500
+    assert manifest["tables"]["beneficiaries"]["rows"] == 2500
+    for relative, digest in manifest["files"].items():
+        assert writer.sha256(chunked_dataset / relative) == digest
+    assert set(manifest["data_files"]) >= {"claims.yaml", "tariffs.csv"}
+    assert "generated_at" not in json.dumps(manifest)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"members": -5}, "positive"),
+        ({"members": 0}, "positive"),
+        ({"members": 10**9}, "absurd"),
+        ({"members": 2.5}, "positive"),
+        ({"fmt": "xlsx"}, "unknown format"),
+        ({"year": 1990}, "year"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_parameters_get_a_clear_error_and_write_nothing(
+    tmp_path: Path, arguments: dict[str, object], message: str
+) -> None:
+    out = tmp_path / "data"
+    with pytest.raises(DatasetError, match=message):
+        generate(out=out, **{"members": 1000, **arguments})  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_empty_directory_is_refused_without_force_and_left_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(DatasetError, match="--force"):
+        generate(out=out, members=1000)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    generate(out=out, members=1000, force=True)
+    assert not (out / "notes.txt").exists() and (out / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"], "no temporary directory left behind"
+
+
+def test_an_unwritable_output_gets_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(DatasetError, match="writable"):
+        generate(out=blocker / "data", members=1000)
+    with pytest.raises(DatasetError, match="not a directory"):
+        generate(out=blocker, members=1000, force=True)
+
+
+def test_a_failure_midway_leaves_the_previous_dataset_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "data"
+    generate(out=out, members=1000, seed=1)
+    before = file_bytes(out)
+    calls = {"n": 0}
+    real = generator.write_part
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generator, "write_part", failing)
+    with pytest.raises(OSError, match="disk full"):
+        generate(out=out, members=1000, seed=2, force=True, workers=1)
+    assert file_bytes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_csv_format_loads_to_the_same_frames_as_parquet(tmp_path: Path) -> None:
+    generate(out=tmp_path / "p", members=1000, seed=3)
+    generate(out=tmp_path / "c", members=1000, seed=3, fmt="csv")
+    assert (tmp_path / "c" / "claims" / "part-00000.csv").exists()
+    for table in ("beneficiaries", "claims", "contracts", "emails"):
+        parquet = load(table, root=tmp_path / "p")
+        csv = load(table, root=tmp_path / "c")
+        pd.testing.assert_frame_equal(parquet, csv, check_dtype=False)
