@@ -12,13 +12,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
-# The stubs a learner sees in place of solutions (French); graders should configure the same ones.
-CODE_STUB = "# VOTRE CODE ICI\nraise NotImplementedError()"
-TEXT_STUB = "VOTRE RÉPONSE ICI"
+from courses.manifest import default_root, load_catalog
+from courses.stubs import CODE_STUB, TEXT_STUB
+
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+WRONG_ANSWERS_DIR = Path(__file__).parent / "wrong_answers"
+
+
+def assignment_ids() -> list[tuple[str, str]]:
+    """(course, assignment) for every assignment of the catalogue, for parametrising tests."""
+    return [(c.id, a.id) for c in load_catalog(default_root()) for a in c.assignments]
+
+
+def wrong_answers(course: str, assignment: str) -> dict[str, str]:
+    """The plausible wrong answers stored for an assignment (exercise id -> code)."""
+    path = WRONG_ANSWERS_DIR / f"{course}.yml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(data.get(assignment) or {})
 
 
 @dataclass(frozen=True)

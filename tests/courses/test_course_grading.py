@@ -1,0 +1,80 @@
+"""End to end with real nbgrader, for every assignment: is each exercise graded fairly and non-vacuously?
+
+For each assignment nbgrader generates the student version, then autogrades three submissions on the demo dataset:
+the reference solution (full marks), the blank student version (zero on every autograded cell) and a notebook holding
+one plausible wrong answer per exercise (each of those exercises scores zero).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from course_grading import (
+    CODE_STUB,
+    TEXT_STUB,
+    assignment_ids,
+    autograde,
+    generate,
+    grade_id,
+    release_notebook,
+    solved,
+    with_wrong_answers,
+    wrong_answers,
+)
+
+from courses.manifest import default_root, load_catalog
+
+NOTEBOOK_TIME_LIMIT_S = 60
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
+    course_id: str, assignment_id: str, grading_env: Path, tmp_path: Path
+) -> None:
+    """Does nbgrader give full marks to the solution, zero to a blank notebook and to each plausible wrong answer?"""
+    course = next(c for c in load_catalog(default_root()) if c.id == course_id)
+    assignment = course.assignment(assignment_id)
+    root = generate(source_dir=course.source_dir, course_id=course_id, assignment=assignment_id, workdir=tmp_path)
+    name = f"{assignment_id}.ipynb"
+    source = nbformat.read(course.source_dir / assignment_id / name, as_version=4)
+    release = release_notebook(root, assignment_id, name)
+
+    # The student version holds neither solutions nor hidden tests.
+    text = nbformat.writes(release)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+            assert cell.source.strip() == stub, f"{grade_id(cell)} leaks part of its solution"
+    source_tests = {grade_id(c): c.source for c in source.cells if (grade_id(c) or "").endswith("_tests")}
+    for cell in release.cells:
+        gid = grade_id(cell)
+        if gid in source_tests:
+            hidden = source_tests[gid].split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].strip()
+            assert hidden and hidden not in cell.source, f"{gid} leaks its hidden tests"
+
+    wrong = wrong_answers(course_id, assignment_id)
+    submissions = {"solution": solved(release, source), "blank": release}
+    if wrong:
+        submissions["wrong"] = with_wrong_answers(release, source, wrong)
+    started = time.monotonic()
+    scores = autograde(root=root, course_id=course_id, assignment=assignment_id, submissions=submissions)
+    elapsed = time.monotonic() - started
+
+    auto = [e for e in assignment.exercises if e.kind == "auto"]
+    for exercise in auto:
+        cell = scores["solution"][f"{exercise.id}_tests"]
+        assert cell.score == cell.max_score == exercise.points, f"solution loses points on {exercise.id}"
+        assert scores["blank"][f"{exercise.id}_tests"].score == 0, f"a blank notebook scores on {exercise.id}"
+    for exercise_id in wrong:
+        assert scores["wrong"][f"{exercise_id}_tests"].score == 0, f"the wrong answer to {exercise_id} is accepted"
+    for exercise in assignment.exercises:
+        if exercise.kind == "manual":
+            assert scores["solution"][exercise.id].max_score == exercise.points
+    # Three submissions were graded one after the other: each took well under a minute.
+    assert elapsed / len(submissions) < NOTEBOOK_TIME_LIMIT_S, f"{elapsed:.0f}s for {len(submissions)} notebooks"

@@ -1,0 +1,155 @@
+"""Static checks of the committed curriculum (cheap, no kernel): clean notebooks, manifests that agree with them."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from course_grading import assignment_ids, wrong_answers
+
+from courses import checks
+from courses.authoring.build import stale_files
+from courses.manifest import Course, default_root, load_catalog, load_competencies
+
+ROOT = default_root()
+CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+MIN_AUTO_EXERCISES = 60
+REQUIRED_COURSES = 8
+
+
+def _course(course_id: str) -> Course:
+    return next(c for c in load_catalog(ROOT) if c.id == course_id)
+
+
+def _notebook(course_id: str, assignment_id: str) -> tuple[Path, nbformat.NotebookNode]:
+    path = _course(course_id).source_dir / assignment_id / f"{assignment_id}.ipynb"
+    return path, nbformat.read(path, as_version=4)
+
+
+def _nbgrader(cell: nbformat.NotebookNode) -> dict[str, object]:
+    return dict(cell.get("metadata", {}).get("nbgrader", {}))
+
+
+def test_committed_notebooks_and_manifests_match_their_authoring_sources() -> None:
+    """Is every generated file up to date with courses/authoring/content (no hand edit, no forgotten rebuild)?"""
+    assert stale_files(ROOT) == []
+
+
+def test_catalogue_has_eight_courses_and_at_least_sixty_autograded_exercises() -> None:
+    """Does the curriculum cover the eight courses with enough autograded and written exercises?"""
+    catalog = load_catalog(ROOT)
+    assert len(catalog) >= REQUIRED_COURSES
+    exercises = [e for c in catalog for a in c.assignments for e in a.exercises]
+    assert sum(e.kind == "auto" for e in exercises) >= MIN_AUTO_EXERCISES
+    assert sum(e.kind == "manual" for e in exercises) >= REQUIRED_COURSES
+    assert all(a.due_offset_days > 0 for c in catalog for a in c.assignments)
+
+
+def test_every_course_exercise_trains_declared_competencies() -> None:
+    """Are all competencies used by the courses declared once in competencies.yml, and is each one used?"""
+    competencies = load_competencies(ROOT)
+    used = {k for c in load_catalog(ROOT) for a in c.assignments for e in a.exercises for k in e.competencies}
+    assert used <= set(competencies)
+    assert set(competencies) - used == set(), "declared competencies no exercise trains"
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_notebook_is_stored_clean(course_id: str, assignment_id: str) -> None:
+    """Is the notebook free of outputs and execution counts, with unique stable ids and a python3 kernel?"""
+    path, nb = _notebook(course_id, assignment_id)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert raw["nbformat"] == 4 and raw["nbformat_minor"] >= 5
+    assert nb.metadata.kernelspec.name == "python3"
+    ids = [cell["id"] for cell in nb.cells]
+    assert len(ids) == len(set(ids)) and all(CELL_ID.match(i) for i in ids)
+    for cell in nb.cells:
+        assert set(cell.metadata) <= {"nbgrader"}, f"{cell['id']}: stray metadata {set(cell.metadata)}"
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{cell['id']} has outputs"
+    nbformat.validate(nb)
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_manifest_agrees_with_notebook_cells(course_id: str, assignment_id: str) -> None:
+    """Does every manifest exercise exist in the notebook with the same points, and nothing more?"""
+    _, nb = _notebook(course_id, assignment_id)
+    assignment = _course(course_id).assignment(assignment_id)
+    graded: dict[str, float] = {}
+    answers: set[str] = set()
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if not meta:
+            continue
+        gid = str(meta["grade_id"])
+        if meta.get("solution"):
+            answers.add(gid)
+        if meta.get("grade"):
+            graded[gid] = float(meta["points"])  # type: ignore[arg-type]
+    expected: dict[str, float] = {}
+    for exercise in assignment.exercises:
+        if exercise.kind == "auto":
+            expected[f"{exercise.id}_tests"] = exercise.points
+            assert exercise.id in answers, f"{exercise.id} has no answer cell"
+        else:
+            expected[exercise.id] = exercise.points
+    assert graded == expected
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_solutions_and_hidden_tests_are_marked_and_data_driven(course_id: str, assignment_id: str) -> None:
+    """Does each answer cell hold a delimited solution and each test cell visible and hidden tests?"""
+    _, nb = _notebook(course_id, assignment_id)
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        if meta.get("grade") and cell.cell_type == "code":
+            visible, _, rest = cell.source.partition("### BEGIN HIDDEN TESTS")
+            assert visible.strip() and rest.strip(), f"{meta['grade_id']}: needs visible and hidden tests"
+            assert "assert" in rest, f"{meta['grade_id']}: hidden part asserts nothing"
+            # Hidden tests compute expected values from the data, never from the learner's own tables.
+            assert "reference(" in rest or "modele" in rest or "fabriquer_extrait()" in rest or "assert" in rest
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_each_test_cell_imports_the_check_helpers_it_uses(course_id: str, assignment_id: str) -> None:
+    """Does a test cell import its own helpers, so that an earlier failing cell cannot break it?"""
+    _, nb = _notebook(course_id, assignment_id)
+    helpers = set(checks.__all__)
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if not (meta.get("grade") and cell.cell_type == "code"):
+            continue
+        tree = ast.parse(cell.source)
+        imported = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "courses.checks"
+            for alias in node.names
+        }
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & helpers
+        assert used <= imported, f"{meta['grade_id']} uses {sorted(used - imported)} without importing them"
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_every_autograded_exercise_has_a_stored_wrong_answer(course_id: str, assignment_id: str) -> None:
+    """Is there a plausible wrong answer for each autograded exercise (and none for an unknown one)?"""
+    assignment = _course(course_id).assignment(assignment_id)
+    auto = {e.id for e in assignment.exercises if e.kind == "auto"}
+    wrong = wrong_answers(course_id, assignment_id)
+    assert set(wrong) == auto
+    for exercise_id, code in wrong.items():
+        ast.parse(code, filename=f"{course_id}/{assignment_id}/{exercise_id}")
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_notebook_reads_data_only_through_the_public_loader(course_id: str, assignment_id: str) -> None:
+    """Do notebooks avoid reading files directly or importing generator internals?"""
+    _, nb = _notebook(course_id, assignment_id)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "from datasets_synthetic import load" in code
+    assert not re.search(r"read_parquet|read_csv|open\(|datasets_synthetic\.\w+\.", code)
