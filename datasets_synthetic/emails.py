@@ -95,11 +95,11 @@ def generate(
     received = day * 86400 + hour * 3600 + rng.integers(0, 3600, n)
 
     slots = {
-        "prenom": first_names(params, people.sex[row], people.first_name[row]),
-        "nom": ids.take(params.population["names"]["last"], people.last_name[row]),
+        "prenom": ids.plain(first_names(params, people.sex[row], people.first_name[row])),
+        "nom": ids.plain(ids.take(params.population["names"]["last"], people.last_name[row])),
         "montant": _euros(np.round(np.exp(rng.normal(4.3, 1.0, n)) * 100).astype(np.int64)),
         "date": _dates(np.maximum(day - rng.integers(3, 60, n), window.start)),
-        "acte": ids.take(spec["acts"], rng.integers(0, len(spec["acts"]), n)),
+        "acte": ids.plain(ids.take(spec["acts"], rng.integers(0, len(spec["acts"]), n))),
         "numero": ids.prefixed("B", people.number[row], 9),
     }
 
@@ -116,8 +116,8 @@ def generate(
     subject = pick("subjects")
     opening = pick("openings")
     detail = pick("details")
-    greeting = ids.take(spec["greetings"], rng.integers(0, len(spec["greetings"]), n))
-    closing = ids.take(spec["closings"], rng.integers(0, len(spec["closings"]), n))
+    greeting = ids.plain(ids.take(spec["greetings"], rng.integers(0, len(spec["greetings"]), n)))
+    closing = ids.plain(ids.take(spec["closings"], rng.integers(0, len(spec["closings"]), n)))
     signature = pc.binary_join_element_wise(slots["prenom"], slots["nom"], " ")
     body = pc.binary_join_element_wise(greeting, "\n\n", opening, " ", detail, "\n\n", closing, "\n", signature, "")
     strip = pa.array(rng.random(n) < spec["strip_accents_share"])

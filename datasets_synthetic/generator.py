@@ -122,7 +122,7 @@ def claims_table(
     from datasets_synthetic.params import FAMILIES
 
     assert lines.base is not None and lines.extra is not None and lines.amo_rate is not None and lines.paid is not None
-    order = np.lexsort((lines.person, lines.care))
+    order = np.argsort((lines.care - lines.care.min()) * (1 << 21) + lines.person, kind="stable")
     v = lines.variant[order]
     fraud_code = lines.fraud[order]
 
@@ -131,11 +131,11 @@ def claims_table(
 
     return {
         "claim_id": ids.prefixed("P", chunk.index * 10**9 + np.arange(order.size), 13),
-        "beneficiary_id": ids.prefixed("B", people.number[lines.person[order]], 9),
-        "practitioner_id": providers.table["practitioner_id"].take(lines.practitioner[order]),
+        "beneficiary_id": ids.take(ids.prefixed("B", people.number, 9), lines.person[order]),
+        "practitioner_id": ids.take(providers.table["practitioner_id"], lines.practitioner[order]),
         "care_date": lines.care[order],
         "paid_date": lines.paid[order],
-        "act_code": ids.take(params.acts.code, v),
+        "act_code": ids.take(params.acts.codes, params.acts.code_index[v]),
         "act_family": ids.take(list(FAMILIES), params.acts.family[v]),
         "quantity": lines.quantity[order].astype(np.int16),
         "amount_billed": eur(lines.base + lines.extra),

@@ -13,15 +13,21 @@ import pyarrow.compute as pc
 ZERO = ord("0")
 
 
+_QUADS = np.array([list(f"{i:04d}".encode("ascii")) for i in range(10000)], dtype=np.uint8)
+
+
 def digits(numbers: np.ndarray, width: int) -> np.ndarray:
-    """ASCII digit matrix (n, width) of non-negative integers, zero-padded on the left."""
+    """ASCII digit matrix (n, width) of non-negative integers, zero-padded on the left (4 digits per step)."""
     values = np.asarray(numbers, dtype=np.int64).copy()
     if values.size and (values.min() < 0 or values.max() >= 10**width):
         raise ValueError(f"numbers do not fit in {width} digits")
     out = np.empty((values.size, width), dtype=np.uint8)
-    for position in range(width - 1, -1, -1):
-        out[:, position] = ZERO + values % 10
-        values //= 10
+    right = width
+    while right > 0:
+        step = min(4, right)
+        out[:, right - step : right] = _QUADS[values % 10000][:, 4 - step :]
+        values //= 10000
+        right -= step
     return out
 
 
@@ -48,12 +54,22 @@ def prefixed(prefix: str, numbers: np.ndarray, width: int, valid: np.ndarray | N
     return to_strings(np.concatenate([constant(prefix, n), digits(numbers, width)], axis=1), valid)
 
 
-def take(pool: list[str], index: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """Strings chosen from a small pool by index (Arrow does the gather in C++)."""
-    result = pa.array(pool, pa.string()).take(pa.array(np.asarray(index, dtype=np.int64)))
-    if valid is not None and not bool(np.all(valid)):
-        result = pc.if_else(pa.array(valid), result, pa.scalar(None, pa.string()))
-    return result
+def take(pool: list[str] | pa.Array, index: np.ndarray, valid: np.ndarray | None = None) -> pa.DictionaryArray:
+    """Strings chosen from a small pool by index, as a dictionary array (no string copied per row).
+
+    Parquet writes dictionary arrays as its own dictionary encoding directly, and readers get plain strings back.
+    """
+    if isinstance(pool, list) and len(set(pool)) != len(pool):
+        raise ValueError("a dictionary pool must not repeat values")
+    dictionary = pool if isinstance(pool, pa.Array) else pa.array(pool, pa.string())
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    indices = pa.array(np.asarray(index, dtype=np.int32), pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def plain(array: pa.Array) -> pa.Array:
+    """The same strings without dictionary encoding (for string kernels that need plain arrays)."""
+    return array.cast(array.type.value_type) if pa.types.is_dictionary(array.type) else array
 
 
 def luhn_digit(chars: np.ndarray) -> np.ndarray:

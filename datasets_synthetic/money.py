@@ -76,27 +76,24 @@ def settle(params: Params, lines: Lines, people: People, cover: Cover, practitio
     fp = np.minimum(fp, amo_gross)
     ded = np.minimum(ded, amo_gross - fp)
 
-    # Caps in chronological order per person: daily (paramedical, transport), then yearly (each 50 €).
-    year, _ = year_month(care)
-    order = np.lexsort((np.arange(lines.size), kind, care, lines.person))
-    p, c, k, y = lines.person[order], care[order], kind[order], year[order]
+    # Caps in chronological order per person: daily (paramedical, transport), then yearly (each 50 €). One sort by
+    # (person, day, kind) serves both: days and years are contiguous within a person.
+    day = care - (int(care.min()) if care.size else 0)
+    order = np.argsort((lines.person * (1 << 17) + day) * 4 + kind, kind="stable")
+    p, c, k = lines.person[order], care[order], kind[order]
     daily_cap = np.select(
         [k == DEDUCTIBLE_KINDS.index("paramedical"), k == DEDUCTIBLE_KINDS.index("transport")],
         [dated_cents(co["paramedical_daily_cap"], c), dated_cents(co["transport_daily_cap"], c)],
         2**40,
     )
-    ded_sorted = cap_running(_starts(p, c, k), ded[order], daily_cap)
-    order2 = np.lexsort((np.arange(lines.size), care, year, lines.person))
-    yearly = cents(co["yearly_cap_eur"])
-    ded_by_line = np.empty_like(ded)
-    ded_by_line[order] = ded_sorted
-    p2, y2 = lines.person[order2], year[order2]
-    starts2 = _starts(p2, y2)
+    ded_daily = cap_running(_starts(p, c, k), ded[order], daily_cap)
+    year, _ = year_month(c)
+    yearly = np.full(lines.size, cents(co["yearly_cap_eur"]))
+    by_year = _starts(p, year)
     fp_final = np.empty_like(fp)
-    fp_final[order2] = cap_running(starts2, fp[order2], np.full(lines.size, yearly))
+    fp_final[order] = cap_running(by_year, fp[order], yearly)
     ded_final = np.empty_like(ded)
-    ded_final[order2] = cap_running(starts2, ded_by_line[order2], np.full(lines.size, yearly))
-    del p, c, k, y
+    ded_final[order] = cap_running(by_year, ded_daily, yearly)
 
     amo_paid = amo_gross - fp_final - ded_final
 

@@ -77,11 +77,15 @@ def generate(params: Params, members: int, rng: np.random.Generator) -> Practiti
     categories = [p["category"] for p in spec["pools"]]
     specialties = [p["specialty"] or "" for p in spec["pools"]]
     has_specialty = np.array([bool(s) for s in specialties])[pool_arr]
+    category_names = sorted(set(categories))
+    specialty_names = sorted(set(specialties))
+    category_of_pool = np.array([category_names.index(c) for c in categories])
+    specialty_of_pool = np.array([specialty_names.index(s) for s in specialties])
     table: dict[str, pa.Array | np.ndarray] = {
         "practitioner_id": ids.to_strings(id_chars),
         "rpps": ids.to_strings(rpps_chars, valid=np.array(categories)[pool_arr] != "establishment"),
-        "category": ids.take(categories, pool_arr),
-        "specialty": ids.take(specialties, pool_arr, valid=has_specialty),
+        "category": ids.take(category_names, category_of_pool[pool_arr]),
+        "specialty": ids.take(specialty_names, specialty_of_pool[pool_arr], valid=has_specialty),
         "sector": ids.take(list(SECTORS), sector_arr),
         "departement": ids.take(params.departement_codes, dept_arr),
     }

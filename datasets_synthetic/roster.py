@@ -98,7 +98,7 @@ def generate(
     final = np.lexsort((agent_number[order], wave[order], employer[order]))
     pick = order[final]
     label = label[final]
-    last_names = ids.take(params.population["names"]["last"], last[pick])
+    last_names = ids.plain(ids.take(params.population["names"]["last"], last[pick]))
     shout = pa.array(rng.random(pick.size) < 0.3)
     last_names = pc.if_else(shout, pc.utf8_upper(last_names), last_names)
     m = pick.size

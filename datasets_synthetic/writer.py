@@ -29,7 +29,9 @@ PARQUET_OPTIONS = {
     "row_group_size": 262_144,
     "version": "2.6",
     "data_page_version": "1.0",
-    "store_schema": True,
+    # No Arrow schema in the metadata: dictionary-encoded string columns then read back as plain strings, and the
+    # loader restores exact types from schema.py anyway.
+    "store_schema": False,
 }
 
 
@@ -41,6 +43,8 @@ def to_arrow(value: pa.Array | np.ndarray, type_: pa.DataType) -> pa.Array:
     """Convert a generator column to the schema type (dates arrive as day numbers, timestamps as seconds)."""
     if isinstance(value, pa.ChunkedArray):
         value = value.combine_chunks()
+    if isinstance(value, pa.DictionaryArray) and value.type.value_type == type_:
+        return value  # kept dictionary-encoded for writing; readers see `type_` (see store_schema below)
     if isinstance(value, pa.Array):
         return value if value.type == type_ else value.cast(type_)
     mask = np.ma.getmaskarray(value) if isinstance(value, np.ma.MaskedArray) else None
@@ -60,7 +64,8 @@ def build(table: Table, columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
         missing, unexpected = set(table.names) - set(columns), set(columns) - set(table.names)
         raise RuntimeError(f"{table.name}: columns differ from the schema (missing {missing}, unexpected {unexpected})")
     arrays = [to_arrow(columns[c.name], c.type) for c in table.columns]
-    return pa.Table.from_arrays(arrays, schema=table.arrow_schema)
+    fields = [pa.field(c.name, a.type, nullable=c.nullable) for c, a in zip(table.columns, arrays, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def write_part(data: pa.Table, directory: Path, part: int, fmt: str) -> Path:
@@ -69,6 +74,8 @@ def write_part(data: pa.Table, directory: Path, part: int, fmt: str) -> Path:
     if fmt == "parquet":
         pq.write_table(data, path, **PARQUET_OPTIONS)
     else:
+        plain = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in data.columns]
+        data = pa.Table.from_arrays(plain, names=data.column_names)
         pacsv.write_csv(data, path, pacsv.WriteOptions(include_header=True, batch_size=65_536))
     return path
 
