@@ -1,0 +1,160 @@
+"""Benchmark of the synthetic data generator, with its baselines measured in the same run.
+
+Prints members/s, claim lines/s and peak RSS (main process + workers), then the ratio of our generation time to
+(a) the I/O floor: pyarrow reading every generated file and writing it again with the same writer options, and
+(b) a row-by-row Faker baseline on a sample of members, extrapolated linearly to the same size.
+Targets (issue 2): generation / I/O floor ≤ 4; 4.5 M members in ≤ 10 min on 2 cores with peak RSS ≤ 4 GB.
+
+    .venv/bin/python benchmarks/data_generation.py                    # 200,000 members
+    .venv/bin/python benchmarks/data_generation.py --members 4500000  # the mutual's full scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import random
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datasets_synthetic import generate
+from datasets_synthetic.writer import PARQUET_OPTIONS
+
+
+class PeakRss:
+    """Samples the RSS of this process and all its children (the worker processes) every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # a worker may exit between listing and reading
+                    total += process.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def io_floor(root: Path, scratch: Path) -> float:
+    """Seconds pyarrow takes to read every Parquet part and write it again with the generator's options."""
+    elapsed = 0.0
+    for part in sorted(root.rglob("*.parquet")):
+        start = time.perf_counter()
+        table = pq.read_table(part)
+        pq.write_table(table, scratch / "rewrite.parquet", **PARQUET_OPTIONS)
+        elapsed += time.perf_counter() - start
+    return elapsed
+
+
+def faker_baseline(members: int, lines_per_member: float, scratch: Path) -> float:
+    """Seconds for a naive row-by-row generator (Faker + Python loops) to make `members` people and their claims."""
+    from faker import Faker
+
+    fake = Faker("fr_FR")
+    Faker.seed(1)
+    rnd = random.Random(1)
+    start = time.perf_counter()
+    people: list[dict[str, object]] = []
+    claims: list[dict[str, object]] = []
+    for i in range(members):
+        birth = fake.date_of_birth(minimum_age=0, maximum_age=95)
+        people.append(
+            {
+                "beneficiary_id": f"B{i:09d}",
+                "nir": fake.ssn(),
+                "last_name": fake.last_name(),
+                "first_name": fake.first_name(),
+                "birth_date": birth,
+                "departement": fake.department()[0],
+            }
+        )
+        for _ in range(int(rnd.expovariate(1 / lines_per_member))):
+            base = rnd.choice([26.5, 30.0, 31.5, 7.5, 120.0])
+            rate = rnd.choice([0.7, 0.6, 0.65])
+            extra = round(base * rnd.random(), 2) if rnd.random() < 0.3 else 0.0
+            fp = 2.0 if base >= 26.5 else 0.0
+            amo = max(0.0, round(base * rate - fp, 2))
+            amc = round(base - base * rate + extra / 2, 2)
+            claims.append(
+                {
+                    "claim_id": f"P{len(claims):013d}",
+                    "beneficiary_id": f"B{i:09d}",
+                    "care_date": fake.date_between(dt.date(2024, 10, 1), dt.date(2025, 12, 31)),
+                    "amount_billed": base + extra,
+                    "amo_paid": amo,
+                    "amc_paid": amc,
+                    "out_of_pocket": round(base + extra - amo - amc, 2),
+                }
+            )
+    pq.write_table(pa.Table.from_pylist(people), scratch / "people.parquet", **PARQUET_OPTIONS)
+    pq.write_table(pa.Table.from_pylist(claims), scratch / "claims.parquet", **PARQUET_OPTIONS)
+    return time.perf_counter() - start
+
+
+def main(*, members: int, seed: int, workers: int | None, faker_members: int, keep: Path | None) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="bench-data-"))
+    out = keep if keep is not None else scratch / "dataset"
+    try:
+        with PeakRss() as rss:
+            start = time.perf_counter()
+            manifest = generate(out=out, members=members, seed=seed, force=True, progress=True, workers=workers)
+            generation = time.perf_counter() - start
+        lines = manifest.rows("claims")
+        size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
+        floor = io_floor(out, scratch)
+        faker = faker_baseline(faker_members, lines / members, scratch)
+        faker_scaled = faker * members / faker_members
+        print()
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (shared machine: figures vary)")
+        print(f"members                  {members:>14,}")
+        print(f"claim lines              {lines:>14,}")
+        print(f"files                    {size / 1e6:>12,.0f} MB")
+        print(f"generation               {generation:>12,.1f} s")
+        print(f"members/s                {members / generation:>14,.0f}")
+        print(f"claim lines/s            {lines / generation:>14,.0f}")
+        print(f"peak RSS (all processes) {rss.peak / 2**20:>12,.0f} MB")
+        ratio = generation / floor
+        print(f"I/O floor (pyarrow read + rewrite, same options) {floor:,.1f} s -> ratio {ratio:.2f} (target ≤ 4)")
+        print(
+            f"Faker row-by-row: {faker:,.1f} s for {faker_members:,} members -> {faker_scaled:,.0f} s at this size; "
+            f"ratio ours/Faker {generation / faker_scaled:.3f} ({faker_scaled / generation:,.0f}× faster)"
+        )
+        if members >= 4_500_000:
+            print(
+                f"full-scale targets: time {generation / 60:.1f} min (≤ 10), peak RSS {rss.peak / 2**30:.2f} GB (≤ 4)"
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    parser.add_argument("--faker-members", type=int, default=2000, help="sample size of the Faker baseline")
+    parser.add_argument("--keep", type=Path, default=None, help="write the dataset here and keep it")
+    args = parser.parse_args()
+    main(members=args.members, seed=args.seed, workers=args.workers, faker_members=args.faker_members, keep=args.keep)
