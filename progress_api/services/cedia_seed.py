@@ -29,7 +29,7 @@ from progress_api.models.cedia import (
     CediaProjectCoach,
 )
 from progress_api.services.cedia_kpi import MemberRole
-from progress_api.services.cedia_rules import MAIN_PATH, Hosting, RiskClass, Stage, UseCase
+from progress_api.services.cedia_rules import MAIN_PATH, USE_CASE_LABELS, Hosting, RiskClass, Stage, UseCase
 
 PRESTATIONS = "Direction des prestations santé"
 ADHERENTS = "Direction de la relation adhérents"
@@ -265,7 +265,7 @@ def _add_project(db: Session, rng: random.Random, demo: Demo, *, start: datetime
         title=demo.title,
         unit=demo.unit,
         sponsor=rng.choice(["Claire Fontaine", "Bernard Lemoine", "Isabelle Garnier", "Patrick Chevalier"]),
-        description=f"Projet {demo.use_case.value} de la {demo.unit.removeprefix('Direction ').lower()}.",
+        description=f"{USE_CASE_LABELS[demo.use_case]} pour la {demo.unit[:1].lower()}{demo.unit[1:]}.",
         use_case=demo.use_case.value,
         expected_value=demo.value,
         stage=demo.stage.value,

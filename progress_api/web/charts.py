@@ -119,7 +119,7 @@ def grouped_bars(title: str, categories: Sequence[str], series: dict[str, Sequen
         for i, (name, values) in enumerate(series.items()):
             xs = [x + (i - (len(series) - 1) / 2) * width for x in range(len(categories))]
             ax.bar(xs, values, width=width, label=name, color=colours[i % len(colours)])
-        ax.set_xticks(range(len(categories)), categories)
+        ax.set_xticks(range(len(categories)), [c.replace("-", "\n") for c in categories], fontsize=8)
         ax.set_ylim(0, max([max(v, default=0) for v in series.values()] + [1]) * 1.35)  # room for the legend
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, fontsize=8, ncols=len(series), loc="upper left")
@@ -130,7 +130,7 @@ def grouped_bars(title: str, categories: Sequence[str], series: dict[str, Sequen
 def goal_bars(
     title: str, labels: Sequence[str], current: Sequence[int], goal: Sequence[int]
 ) -> Callable[[Figure], None]:
-    """Current value per category with its goal drawn as a tick (data relays against the ×3 goal)."""
+    """Horizontal bars of the current value per category, its goal drawn as a tick (data relays against ×3)."""
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
@@ -138,14 +138,14 @@ def goal_bars(
         if not labels:
             _empty(ax)
             return
-        xs = range(len(labels))
+        ys = list(range(len(labels)))[::-1]
         colours = [GOOD if c >= g > 0 else ACCENT for c, g in zip(current, goal, strict=True)]
-        ax.bar(xs, current, color=colours, width=0.6, label="relais actuels")
-        ax.scatter(xs, goal, marker="_", s=900, color=WARN, linewidths=3, label="objectif ×3", zorder=3)
-        ax.set_xticks(list(xs), [_wrap(label) for label in labels], fontsize=8)
-        ax.set_ylim(0, max([*current, *goal, 1]) * 1.3)  # room for the legend above the bars
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(frameon=False, fontsize=8, loc="upper left", ncols=2)
+        ax.barh(ys, current, color=colours, height=0.6, label="relais actuels")
+        ax.scatter(goal, ys, marker="|", s=250, color=WARN, linewidths=3, label="objectif", zorder=3)
+        ax.set_yticks(ys, list(labels), fontsize=8)
+        ax.set_xlim(0, max([*current, *goal, 1]) * 1.1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
 
     return draw
 
@@ -185,15 +185,3 @@ def difficulty_bars(title: str, labels: Sequence[str], success_rates: Sequence[f
         ax.set_ylabel("taux de réussite (%)", fontsize=9, color=INK)
 
     return draw
-
-
-def _wrap(label: str, width: int = 14) -> str:
-    words, lines, line = label.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines)

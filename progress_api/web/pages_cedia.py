@@ -54,6 +54,17 @@ Text = Annotated[str, Form(max_length=4000)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
+def _target_options(current: Stage, targets: list[Stage]) -> list[tuple[str, str]]:
+    """Move menu entries, the usual next step first (so it is the preselected choice)."""
+
+    def rank(target: Stage) -> int:
+        if current in MAIN_PATH and target in MAIN_PATH and MAIN_PATH.index(target) == MAIN_PATH.index(current) + 1:
+            return 0
+        return 1 if target in MAIN_PATH else 2
+
+    return [(t.value, STAGE_LABELS[t]) for t in sorted(targets, key=rank)]
+
+
 def _use_case_label(value: str) -> str:
     try:
         return USE_CASE_LABELS[UseCase(value)]
@@ -110,7 +121,7 @@ def _board(web: Web, *, unit: str, use_case: str, coach: str, status_code: int =
                     **vars(card),
                     "stage": card.stage.value,
                     "use_case_label": _use_case_label(card.use_case),
-                    "targets": [(t.value, STAGE_LABELS[t]) for t in card.targets],
+                    "targets": _target_options(card.stage, card.targets),
                 }
                 for card in column.cards
             ],
@@ -230,9 +241,7 @@ def _project_page(web: Web, project_id: int, *, status_code: int = 200, **extra:
         },
         missing=summary.missing_for_delivery,
         risk_label=RISK_LABELS[checklist.risk_class] if checklist.risk_class else "non évaluée",
-        targets=[
-            (t.value, STAGE_LABELS[t]) for t in allowed_targets(current=summary.stage, held_from=summary.held_from)
-        ],
+        targets=_target_options(summary.stage, allowed_targets(current=summary.stage, held_from=summary.held_from)),
         milestones=[
             {**vars(m), "late": m.done_on is None and m.due_on < today}
             for m in team.milestones(web.db, project_id=project_id)

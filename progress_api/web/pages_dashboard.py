@@ -21,7 +21,7 @@ from progress_api.web.deps import WebDep
 router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 
 CACHE = charts.ChartCache()
-SIZE = (6.0, 3.2)
+SIZE = (6.0, 3.4)
 
 CHARTS: dict[str, tuple[str, Callable[[PortfolioKpis], tuple[Any, Callable[[Figure], None]]]]] = {}
 
@@ -65,9 +65,7 @@ def _throughput(k: PortfolioKpis) -> Callable[[Figure], None]:
 
 @chart("directions", "Projets par direction")
 def _units(k: PortfolioKpis) -> Callable[[Figure], None]:
-    return charts.hbar(
-        "Projets par direction", [u.unit.removeprefix("Direction ") for u in k.per_unit], [u.total for u in k.per_unit]
-    )
+    return charts.hbar("Projets par direction", [short_unit(u.unit) for u in k.per_unit], [u.total for u in k.per_unit])
 
 
 @chart("relais", "Relais data par direction (objectif ×3)")
@@ -75,10 +73,21 @@ def _relays(k: PortfolioKpis) -> Callable[[Figure], None]:
     units = k.relays.units
     return charts.goal_bars(
         f"Relais data par direction (objectif ×{k.relays.goal_factor})",
-        [u.unit.removeprefix("Direction ") for u in units],
+        [short_unit(u.unit) for u in units],
         [u.current for u in units],
         [u.goal for u in units],
     )
+
+
+def short_unit(unit: str) -> str:
+    """'Direction de la relation adhérents' → 'Relation adhérents' (chart axes have little room)."""
+    name = unit.removeprefix("Direction ")
+    for article in ("de la ", "de l'", "des ", "du ", "de "):
+        if name.startswith(article):
+            name = name[len(article) :]
+            break
+    name = name[:1].upper() + name[1:]
+    return name if len(name) <= 32 else name[:31] + "…"
 
 
 def png_response(request: Request, png: charts.Png) -> Response:
