@@ -203,5 +203,5 @@ def by_month(obj: Any, *, what: str = "le résultat") -> pd.Series:
     try:
         labels = pd.to_datetime(pd.Index(series.index).astype(str)).to_period("M").astype(str)
     except (ValueError, TypeError) as exc:
-        raise AssertionError(f"{what} doit être indexé par mois (par exemple avec .dt.to_period(\"M\")).") from exc
+        raise AssertionError(f'{what} doit être indexé par mois (par exemple avec .dt.to_period("M")).') from exc
     return series.set_axis(labels)

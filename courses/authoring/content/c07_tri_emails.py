@@ -21,10 +21,10 @@ SETUP = Code(
     """
 )
 
-CLEAN_REF = '''
+CLEAN_REF = """
 def _nettoyer_ref(texte):
     return re.sub(r"\\s+", " ", re.sub(r"[^a-zàâäçéèêëîïôöùûüÿœæ]+", " ", texte.lower())).strip()
-'''
+"""
 
 SPLIT_REF = (
     CLEAN_REF
