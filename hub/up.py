@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -25,10 +26,10 @@ from hub.process import Supervised, wait_http
 from hub.secret_store import SecretError, read_secret, secret_path, write_secret
 from hub.services import SERVICE_ACCOUNTS
 
+RELEASE_WORKERS = 3
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
 # Service tokens of the progress service the hub needs: secret name -> (role, user) for `academy api token create`.
 SERVICE_TOKENS = {"grader_token": ("grader", SERVICE_ACCOUNTS[0]), "roster_token": ("admin", SERVICE_ACCOUNTS[1])}
-# The first assignments released by `academy up` (course, assignment); the courses part owns what they contain.
 
 
 class StepError(RuntimeError):
@@ -113,21 +114,28 @@ def first_assignments() -> list[tuple[str, str]]:
 
 
 def release_first_assignments(settings: HubSettings, *, cohorts: list[str], console: Console) -> None:
-    """Release each course's first assignment to the demo cohorts (needs the progress service up: it registers)."""
+    """Release each course's first assignment to the demo cohorts (needs the progress service up: it registers).
+
+    Courses have separate nbgrader directories and gradebooks, so they are released a few at a time.
+    """
     env = {
         **child_env(settings),
         "ACADEMY_PROGRESS_URL": settings.progress_internal_url,
         "ACADEMY_GRADER_TOKEN": read_secret("grader_token", settings=settings, generate=False),
     }
-    for course, assignment in first_assignments():
+
+    def release(course: str, assignment: str) -> str:
         if (settings.exchange_dir / course / "outbound" / assignment).is_dir():
             # Released by an earlier run: a second `academy up` must not re-release (learners may have fetched it).
-            console.print(f"[green]✓[/] {course}/{assignment} already released")
-            continue
+            return f"{course}/{assignment} already released"
         for cohort in cohorts:
             cmd = ["grade", "release", "--course", course, "--assignment", assignment, "--cohort", cohort]
             _run(academy(settings, *cmd), env=env, cwd=settings.home, what=f"release of {course}/{assignment}")
-        console.print(f"[green]✓[/] released {course}/{assignment} to {', '.join(cohorts)}")
+        return f"released {course}/{assignment} to {', '.join(cohorts)}"
+
+    with ThreadPoolExecutor(max_workers=RELEASE_WORKERS) as pool:
+        for done in pool.map(lambda pair: release(*pair), first_assignments()):
+            console.print(f"[green]✓[/] {done}")
 
 
 def prepare(settings: HubSettings, *, console: Console) -> None:

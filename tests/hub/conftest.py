@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,3 +158,93 @@ def hub_with_progress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runn
     for client in hub.sessions:
         client.close()
     hub.proc.stop()
+
+
+# --- The whole platform through `academy up` (slow end-to-end tests and the browser test) ---
+
+COURSE, ASSIGNMENT = "c01-python-pandas", "a01-premiers-pas"
+COHORT = "demo-2026"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Platform:
+    """`academy up` running in its own process group, with a RunningHub view for the tests' HTTP helpers."""
+
+    up: Supervised
+    hub: RunningHub
+    output: Path
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+
+def start_platform(home: Path, *, datasets: Path, run: str = "first", timeout: float = 400.0) -> Platform:
+    """Run `academy up` exactly as `make up` does (real data, database, releases, hub, services) on free ports."""
+    env = platform_env(home, ACADEMY_DATASETS=str(datasets))
+    port = env.pop("ACADEMY_HUB_PORT")
+    home.mkdir(parents=True, exist_ok=True)
+    output = home / f"up-output-{run}.txt"
+    up = Supervised([str(BIN / "academy"), "up", "--port", port], env={**os.environ, **env}, log=output, cwd=REPO)
+    env["ACADEMY_HUB_PORT"] = port
+    settings = HubSettings(**{k.removeprefix("ACADEMY_").lower(): v for k, v in env.items()})  # type: ignore[arg-type]
+    platform = Platform(up=up, hub=RunningHub(env=env, proc=up, settings=settings), output=output)
+    deadline = time.monotonic() + timeout
+    while "Press Ctrl-C" not in platform.text():
+        up.refresh()
+        if up.popen.poll() is not None or time.monotonic() > deadline:
+            up.stop()
+            raise AssertionError(f"academy up did not come up:\n{platform.text()[-4000:]}")
+        time.sleep(0.5)
+    return platform
+
+
+def stop_platform(platform: Platform) -> None:
+    for client in platform.hub.sessions:
+        client.close()
+    platform.up.stop()
+
+
+def user_token(session: httpx.Client, name: str) -> str:
+    """A hub API token of the logged-in user (what JupyterLab and scripts use), made through the hub API."""
+    made = session.post(f"/hub/api/users/{name}/tokens", json={"note": "test"}, headers=xsrf(session))
+    assert made.status_code == 201, made.text
+    return str(made.json()["token"])
+
+
+def wait_ready_server(session: httpx.Client, name: str, *, timeout: float = 120.0) -> float:
+    """Start `name`'s server as a browser does (GET /hub/spawn); seconds until the hub reports it ready."""
+    started = time.monotonic()
+    answer = session.get("/hub/spawn")
+    assert answer.status_code == 302, answer.text
+    while time.monotonic() - started < timeout:
+        model = session.get(f"/hub/api/users/{name}", headers=xsrf(session)).json()
+        if model["servers"].get("", {}).get("ready"):
+            return time.monotonic() - started
+        time.sleep(0.3)
+    raise AssertionError(f"server of {name} not ready after {timeout} s")
+
+
+def wait_in_group(hub: RunningHub, name: str, group: str, *, timeout: float = 60.0) -> None:
+    admin = hub.admin()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = admin.get(f"users/{name}")
+        if answer.status_code == 200 and group in answer.json()["groups"]:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{name} not in {group} after {timeout} s")
+
+
+def solutions(course: str, assignment: str) -> dict[str, str]:
+    """grade_id -> solution code, from the course's source notebook (solution markers removed)."""
+    import nbformat
+
+    found: dict[str, str] = {}
+    for path in sorted((REPO / "courses" / course / "source" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                lines = [line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line]
+                found[meta["grade_id"]] = "\n".join(line for line in lines if "### END SOLUTION" not in line)
+    return found

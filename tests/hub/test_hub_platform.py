@@ -1,0 +1,127 @@
+"""End to end with real processes: `academy up`, a learner's submission graded by `watch`, seen by the trainer."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import nbformat
+import psutil
+import pytest
+from conftest import (
+    ASSIGNMENT,
+    COHORT,
+    COURSE,
+    solutions,
+    start_platform,
+    stop_platform,
+    user_token,
+    wait_in_group,
+    wait_ready_server,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def grade_of(progress: httpx.Client, learner: str) -> dict[str, object] | None:
+    """The learner's cell for COURSE/ASSIGNMENT in the cohort gradebook, as the trainer sees it."""
+    book = progress.get(f"/cohorts/{COHORT}/gradebook")
+    assert book.status_code == 200, book.text
+    body = book.json()
+    column = next(i for i, c in enumerate(body["columns"]) if (c["course"], c["assignment"]) == (COURSE, ASSIGNMENT))
+    row = next(r for r in body["rows"] if r["username"] == learner)
+    cell: dict[str, object] = row["cells"][column]
+    return cell
+
+
+def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Path, demo_dataset: Path) -> None:
+    """Learner logs in, spawns, fetches, solves, submits; watch grades; the trainer sees it; nobody else's data."""
+    platform = start_platform(tmp_path / "home", datasets=demo_dataset)
+    try:
+        hub = platform.hub
+        wait_in_group(hub, "apprenant1", "learners")
+        learner = hub.login("apprenant1")
+        wait_ready_server(learner, "apprenant1")
+        token = user_token(learner, "apprenant1")
+        server = httpx.Client(
+            base_url=f"{hub.url}/user/apprenant1", headers={"Authorization": f"token {token}"}, timeout=120
+        )
+        listed = server.get("/assignments", params={"course_id": ""}).json()
+        assert {(a["course_id"], a["assignment_id"]) for a in listed["value"]} >= {(COURSE, ASSIGNMENT)}
+        fetched = server.post("/assignments/fetch", data={"course_id": COURSE, "assignment_id": ASSIGNMENT})
+        assert fetched.json()["success"], fetched.text
+        path = f"/api/contents/{COURSE}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+        notebook = nbformat.from_dict(server.get(path).json()["content"])
+        answers = solutions(COURSE, ASSIGNMENT)
+        written = 0
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in answers:
+                cell.source, written = answers[grade_id], written + 1
+        assert written >= 1
+        saved = server.put(path, json={"type": "notebook", "format": "json", "content": notebook})
+        assert saved.status_code == 200, saved.text
+        submitted = server.post("/assignments/submit", data={"course_id": COURSE, "assignment_id": ASSIGNMENT})
+        assert submitted.json()["success"], submitted.text
+
+        trainer = hub.login("formateur")
+        progress = httpx.Client(
+            base_url=f"{hub.url}/services/progress/api/v1",
+            headers={"Authorization": f"token {user_token(trainer, 'formateur')}"},
+            timeout=60,
+        )
+        deadline = time.monotonic() + 120
+        cell = grade_of(progress, "apprenant1")
+        while (cell is None or cell.get("status") != "graded") and time.monotonic() < deadline:
+            time.sleep(1)
+            cell = grade_of(progress, "apprenant1")
+        assert cell is not None and cell.get("status") == "graded", cell
+        assert float(str(cell["score"])) > 0
+
+        # The learner sees neither the cohort's grades nor another learner's server.
+        own = httpx.Client(
+            base_url=f"{hub.url}/services/progress/api/v1", headers={"Authorization": f"token {token}"}, timeout=60
+        )
+        assert own.get(f"/cohorts/{COHORT}/gradebook").status_code == 403
+        others = own.get("/grades", params={"learner": "apprenant2"})
+        assert others.status_code in (403, 404) or all(
+            g.get("learner") == "apprenant1" for g in others.json().get("items", [])
+        ), others.text
+        assert server.get(f"{hub.url}/user/apprenant2/api/contents").status_code in (403, 404)
+    finally:
+        stop_platform(platform)
+
+
+def test_ctrl_c_stops_everything_and_a_second_up_duplicates_nothing(tmp_path: Path, demo_dataset: Path) -> None:
+    """Does SIGINT to `academy up` stop hub, proxy, services and user servers; does a rerun reuse everything?"""
+    home = tmp_path / "home"
+    first = start_platform(home, datasets=demo_dataset)
+    try:
+        hub = first.hub
+        wait_in_group(hub, "apprenant2", "learners")
+        wait_ready_server(hub.login("apprenant2"), "apprenant2")
+        first.up.refresh()
+        tree = [psutil.Process(pid) for pid in first.up.known if psutil.pid_exists(pid)]
+        names = " ".join(" ".join(p.cmdline()) for p in tree)
+        for part in ("jupyterhub -f", "configurable-http-proxy", "api serve", "grade watch", "jupyterhub-singleuser"):
+            assert part in names, part
+        users_before = sorted(u["name"] for u in hub.admin().get("users").json())
+        first.up.popen.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends to `academy up`
+        assert first.up.popen.wait(timeout=90) == 0
+        _gone, alive = psutil.wait_procs(tree, timeout=30)
+        assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+    finally:
+        stop_platform(first)
+
+    second = start_platform(home, datasets=demo_dataset, run="second")
+    try:
+        text = second.text()
+        assert "demo data present" in text
+        assert f"{COURSE}/{ASSIGNMENT} already released" in text
+        assert "✓ released " not in text  # nothing released again
+        wait_in_group(second.hub, "apprenant2", "learners")
+        assert sorted(u["name"] for u in second.hub.admin().get("users").json()) == users_before
+    finally:
+        stop_platform(second)
