@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from datasets_synthetic.generator import Manifest
 
 
+def pct(share: float, digits: int = 0) -> str:
+    """A share written the French way: 0.012 -> "1,2 %"."""
+    return f"{share * 100:.{digits}f} %".replace(".", ",")
+
+
 def _type(t: pa.DataType) -> str:
     if pa.types.is_date32(t):
         return "date"
@@ -71,7 +76,16 @@ def render(params: Params, manifest: Manifest) -> str:
             null = " (peut être vide)" if column.nullable else ""
             lines.append(f"| `{column.name}` | {_type(column.type)}{null} | {column.description} |")
         lines.append("")
-    lines += [NIR_SECTION, _money_section(), _fraud_section(params), _sources_section(params)]
+    lines += [
+        NIR_SECTION,
+        _money_section(),
+        _population_section(params),
+        _psc_section(params),
+        _fraud_section(params),
+        _emails_section(params),
+        REPRODUCIBILITY_SECTION,
+        _sources_section(params),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -80,8 +94,9 @@ def _money_section() -> str:
 ## Règles de calcul des montants (vérifiées au centime sur chaque ligne hors fraude)
 
 - `amount_billed = reimbursement_base + extra_fees`
-- `amo_paid = reimbursement_base × amo_rate − flat_participation − deductible` (jamais négatif : la retenue est
-  limitée à ce que verse l'AMO sur la ligne)
+- `amo_paid = reimbursement_base × amo_rate − flat_participation − deductible`, le produit étant arrondi au
+  centime le plus proche (demi-centime arrondi au centime supérieur) ; jamais négatif : la retenue est limitée à
+  ce que verse l'AMO sur la ligne. Un contrôle en flottants doit donc tolérer un écart d'au plus 0,005 €.
 - `amo_paid + amc_paid + out_of_pocket = amount_billed`
 - La participation forfaitaire (1 € puis 2 € au 15/05/2024, consultations et biologie) et les franchises
   (0,50 € puis 1 € par boîte ou acte paramédical au 31/03/2024, 2 € puis 4 € par transport, plafonds
@@ -91,6 +106,78 @@ def _money_section() -> str:
 - Médecins de secteur 1 : aucun dépassement d'honoraires.
 - Sans contrat complémentaire actif à la date des soins, `amc_paid` vaut 0.
 - Tarifs datés : le `G` vaut 26,50 € avant le 22/12/2024 et 30 € à partir de cette date.
+"""
+
+
+REPRODUCIBILITY_SECTION = """\
+## Reproductibilité
+
+Même graine, mêmes paramètres, même version : fichiers identiques à l'octet près (`manifest.json` donne le
+sha256 de chaque fichier et des fichiers de paramètres). Les personnes sont générées par lots (`chunk_members`,
+25 000 par défaut) ; chaque lot a sa propre graine dérivée (`numpy.random.SeedSequence`), ce qui borne la mémoire
+et rend le résultat indépendant du nombre de processus. Changer `chunk_members` change les données.
+"""
+
+
+def _population_section(params: Params) -> str:
+    spec = params.population["subscribers"]
+    months = params.claims["window"]["months_before_year"]
+    return f"""\
+## Population et période
+
+- Adhérents actifs (agents de l'État, surtout de l'Éducation nationale) : âge moyen visé
+  {spec["active_age"]["mean"]:.0f} ans, {pct(spec["female_share_active"])} de femmes ; retraités
+  ({pct(1 - spec["active_share"])} des adhérents) ; conjoints et enfants (jusqu'à {spec["child_max_age"]} ans) en
+  ayants droit.
+- Les prestations couvrent les {months} derniers mois de l'année précédente et toute l'année `--year`. Aucun
+  soin avant la naissance ni après le décès (sauf fraude étiquetée `care_after_death`).
+- Environ 3,3 consultations de généraliste par personne et par an ; dépense croissante avec l'âge ; forte
+  dépense l'année du décès ; personnes en ALD remboursées à 100 % sur la plupart de leurs soins médicaux.
+- Chacun a un médecin traitant (la plupart de ses consultations de généraliste) et consulte surtout dans son
+  département.
+"""
+
+
+def _psc_section(params: Params) -> str:
+    col = params.contracts["collective_psc"]
+    rates = params.contracts["psc_roster"]["discrepancy_rates"]
+    return f"""\
+## Réforme de la protection sociale complémentaire (PSC)
+
+- Chaque employeur a une date d'effet (`employers.psc_start_date`) ; ses agents actifs sont invités en
+  {col["waves"]["count"]} vagues espacées de {col["waves"]["spacing_days"]} jours avant cette date et ont
+  {col["waves"]["answer_days"]} jours pour répondre.
+- Réponse (environ {pct(col["answer_share"])}) : contrat collectif `chosen` au niveau choisi, ayants droit
+  ajoutés le plus souvent. Pas de réponse : adhésion `automatic` au socle (`psc_socle`), sans option ni ayant
+  droit (ceux-ci perdent leur couverture). Dispense (environ {pct(col["exemption_share"])}) : le contrat
+  individuel est conservé (`enrolment = exempted`, motif dans `exemption_reason`).
+- Le contrat individuel de l'agent qui bascule prend fin la veille de la date d'effet du contrat collectif.
+- L'employeur paie {pct(params.employers["employer_share_rate"])} de la cotisation d'équilibre
+  (`employer_share_eur`).
+- `psc_roster` : le fichier RH de chaque employeur, avec des écarts injectés à rapprocher des contrats :
+  NIR mal saisi (environ {pct(rates["nir_typo"], 1)}, clé invalide), date de naissance différente
+  ({pct(rates["birth_date_mismatch"], 1)}), doublons ({pct(rates["duplicate_row"], 1)}), agents inconnus de la
+  mutuelle ({pct(params.contracts["psc_roster"]["not_in_mutual_rate"])}) et agents affiliés absents du fichier
+  ({pct(rates["missing_from_roster"])}). Les noms sont parfois en majuscules.
+- Pour `--year 2025`, seuls les employeurs dont la date d'effet tombe en 2025 ont déjà des contrats collectifs ;
+  l'Éducation nationale bascule le 1er mai 2026 (`--year 2026`).
+"""
+
+
+def _emails_section(params: Params) -> str:
+    teams = params.emails["teams"]
+    rate = str(params.emails["emails_per_subscriber_per_year"]).replace(".", ",")
+    rows = "\n".join(f"| `{key}` | {spec['label']} | {pct(spec['share'])} |" for key, spec in teams.items())
+    return f"""\
+## Courriels et équipes destinataires
+
+Environ {rate} courriel par adhérent et par an, signés du nom de l'adhérent ; les agents invités à une
+vague PSC écrivent plus souvent à la cellule PSC. Le nom de l'équipe
+n'apparaît jamais dans le texte ; une partie du vocabulaire est commune à plusieurs équipes.
+
+| `team` | équipe | part |
+|---|---|---:|
+{rows}
 """
 
 
