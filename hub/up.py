@@ -231,10 +231,9 @@ def up(
     members: int = typer.Option(None, help="Members in the demo dataset when it must be generated."),
 ) -> None:
     """Start the whole platform locally: data, database, demo cohort, releases, JupyterHub and its services."""
-    overrides: dict[str, Any] = {}
+    # Options are environment overrides: the hub process reads the same ACADEMY_* variables as this one.
     if port is not None:
-        overrides["hub_port"] = port
+        os.environ["ACADEMY_HUB_PORT"] = str(port)
     if members is not None:
-        overrides["demo_members"] = members
-    settings = HubSettings(**overrides)
-    raise typer.Exit(code=main(settings=settings, console=Console()))
+        os.environ["ACADEMY_DEMO_MEMBERS"] = str(members)
+    raise typer.Exit(code=main(settings=HubSettings(), console=Console(soft_wrap=True)))
