@@ -29,6 +29,8 @@ def _nettoyer_ref(texte):
 SPLIT_REF = (
     CLEAN_REF
     + """
+from courses.checks import reference
+
 _e = reference("emails")
 _t = (_e["subject"] + " " + _e["body"]).map(_nettoyer_ref)
 _Xtr, _Xte, _ytr, _yte = train_test_split(_t, _e["team"], test_size=0.25, random_state=42, stratify=_e["team"])
