@@ -145,7 +145,7 @@ def goal_bars(
         ax.set_yticks(ys, list(labels), fontsize=8)
         ax.set_xlim(0, max([*current, *goal, 1]) * 1.1)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        figure.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=2)
 
     return draw
 

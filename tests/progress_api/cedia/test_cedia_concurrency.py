@@ -1,0 +1,111 @@
+"""On PostgreSQL: the CEDIA branch migrates with `upgrade heads`, and two truly concurrent edits of the same
+version end with exactly one winner and one 409 (the conditional UPDATE, not luck of timing)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from progress_api.core.db import make_engine, normalise_url, unmigrated_message, upgrade
+from progress_api.core.errors import ApiError
+from progress_api.crud import cedia as crud
+from progress_api.models.cedia import CediaProject, ProjectCreate, ProjectUpdate, StageMove
+
+
+@pytest.fixture
+def pg_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database of our own, migrated to every head, dropped afterwards."""
+    name = f"cedia_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(postgres_admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(postgres_admin_url)).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def race(url: str, project_id: int, change: object) -> list[str]:
+    """Run `change(db, project)` in two threads that both read the project before either writes."""
+    engine = make_engine(url)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(actor: str) -> None:
+        with Session(engine) as db:
+            project = db.get(CediaProject, project_id)
+            assert project is not None
+            barrier.wait()
+            try:
+                change(db, project, actor)  # type: ignore[operator]
+                db.commit()
+                outcomes.append("ok")
+            except ApiError as error:
+                db.rollback()
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("alice", "bruno")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    engine.dispose()
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres
+def test_cedia_branch_migrates_and_concurrent_edits_have_one_winner(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    assert unmigrated_message(engine) is None  # both branches (progress and cedia) are at their heads
+    with Session(engine) as db:
+        project = crud.create_project(
+            db, data=ProjectCreate(title="Projet partagé", unit="Direction financière"), actor="t"
+        )
+        db.commit()
+        project_id = project.id
+    assert project_id is not None
+
+    def rename(db: Session, project: CediaProject, actor: str) -> None:
+        crud.update_project(db, project=project, data=ProjectUpdate(version=1, title=f"Titre de {actor}"), actor=actor)
+
+    assert race(pg_url, project_id, rename) == ["ok", "stale_version"]
+
+    def advance(db: Session, project: CediaProject, actor: str) -> None:
+        crud.move_stage(db, project=project, move=StageMove(to_stage="qualification", version=2), actor=actor)  # type: ignore[arg-type]
+
+    assert race(pg_url, project_id, advance) == ["ok", "stale_version"]
+    with Session(engine) as db:
+        final = db.get(CediaProject, project_id)
+        assert final is not None and final.version == 3 and final.stage == "qualification"
+        _, events = crud.history(db, project_id=project_id, limit=10, offset=0)
+        assert [e.kind for e in events] == ["stage", "field", "created"]  # one rename, one move: no lost update
+    engine.dispose()
+
+
+def test_same_race_on_sqlite_has_one_winner(settings: object) -> None:
+    """SQLite serialises writers (busy timeout); the loser's UPDATE … WHERE version = 1 then finds nothing."""
+    url = settings.db_url  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with Session(engine) as db:
+        project = crud.create_project(
+            db, data=ProjectCreate(title="Projet partagé", unit="Direction financière"), actor="t"
+        )
+        db.commit()
+        project_id = project.id
+    engine.dispose()
+    assert project_id is not None
+
+    def rename(db: Session, project: CediaProject, actor: str) -> None:
+        crud.update_project(db, project=project, data=ProjectUpdate(version=1, title=f"Titre de {actor}"), actor=actor)
+
+    assert race(url, project_id, rename) == ["ok", "stale_version"]
