@@ -65,6 +65,11 @@ def _safe_next(web: Web, target: str | None) -> str:
     return web.url("/")
 
 
+def secure_cookies(web: Web) -> bool:
+    """Secure cookies whenever browsers reach us over HTTPS (behind the hub's proxy the hop itself is HTTP)."""
+    return web.request.url.scheme == "https" or (web.settings.hub_public_url or "").startswith("https://")
+
+
 def _signed_in(web: Web, *, username: str, next_url: str) -> Response:
     raw = open_session(web.db, username=username, settings=web.settings)
     web.db.commit()
@@ -76,6 +81,7 @@ def _signed_in(web: Web, *, username: str, next_url: str) -> Response:
         samesite="lax",
         path=web.prefix or "/",
         max_age=web.settings.session_hours * 3600,
+        secure=secure_cookies(web),
     )
     return response
 
@@ -155,9 +161,7 @@ async def oauth_callback(
 
     def sign_in() -> Response:
         if hub_user.get("admin"):  # a hub administrator administers the academy too, as with hub tokens
-            user = users_crud.ensure_user(web.db, username=hub_user["name"], roles=[Role.admin])
-            web.db.flush()
-            del user
+            users_crud.ensure_user(web.db, username=hub_user["name"], roles=[Role.admin])
         return _signed_in(web, username=hub_user["name"], next_url=next_url)
 
     response = await run_in_threadpool(sign_in)

@@ -1,5 +1,5 @@
-"""On PostgreSQL: the CEDIA branch migrates with `upgrade heads`, and two truly concurrent edits of the same
-version end with exactly one winner and one 409 (the conditional UPDATE, not luck of timing)."""
+"""Two truly concurrent edits of the same version end with exactly one winner and one 409 (the conditional
+UPDATE, not luck of timing), on SQLite and on PostgreSQL, where the CEDIA branch also migrates with `upgrade heads`."""
 
 from __future__ import annotations
 
