@@ -112,8 +112,9 @@ def _values_equal(got: pd.Series, want: pd.Series, *, rel: float, abs_tol: float
         close = np.isclose(g, w, rtol=rel, atol=abs_tol)
     else:
         close = np.zeros(len(want), dtype=bool)
-    text = got.astype("string").to_numpy() == want.astype("string").to_numpy()
-    text = np.asarray(pd.array(text, dtype="boolean").fillna(False), dtype=bool)
+    g_text = got.astype("string").reset_index(drop=True)
+    w_text = want.astype("string").reset_index(drop=True)
+    text = (g_text == w_text).fillna(False).to_numpy(dtype=bool)
     return pd.Series(both_na | np.where(numeric, close, text), index=want.index)
 
 
