@@ -10,6 +10,7 @@ from rich.console import Console
 
 from datasets_synthetic.config import get_settings
 from datasets_synthetic.generator import generate as generate_dataset
+from datasets_synthetic.generator import verify as verify_dataset
 from datasets_synthetic.writer import DatasetError
 
 app = typer.Typer(no_args_is_help=True)
@@ -42,3 +43,18 @@ def generate(
         raise typer.Exit(2) from error
     rows = ", ".join(f"{name} {info['rows']:,}" for name, info in manifest.tables.items())
     console.print(f"Dataset written to {target.absolute()}: {rows}")
+
+
+@app.command()
+def verify(
+    root: Annotated[Path | None, typer.Option(help="Dataset directory (default: ACADEMY_DATASETS).")] = None,
+) -> None:
+    """Check every file of a dataset against the sha256 recorded in its manifest.json."""
+    target = root if root is not None else get_settings().dataset_root
+    problems = verify_dataset(target)
+    console = Console(stderr=True)
+    for problem in problems:
+        console.print(f"[red]{problem}[/red]")
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"{target}: every file matches its manifest")

@@ -184,6 +184,23 @@ def generate(
     return manifest
 
 
+def verify(root: Path | str) -> list[str]:
+    """Problems found when checking a dataset against its manifest (missing or altered files); empty when intact."""
+    root = Path(root)
+    manifest_path = root / "manifest.json"
+    if not manifest_path.exists():
+        return [f"{manifest_path} is missing: generate the dataset with `academy data generate --out {root}`"]
+    recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
+    problems = []
+    for relative, digest in sorted(recorded["files"].items()):
+        path = root / relative
+        if not path.exists():
+            problems.append(f"{relative} is missing")
+        elif sha256(path) != digest:
+            problems.append(f"{relative} differs from the manifest (sha256)")
+    return problems
+
+
 def _generate_into(
     directory: Path,
     params: Params,

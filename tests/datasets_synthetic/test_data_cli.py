@@ -26,3 +26,15 @@ def test_unknown_format_and_non_empty_directory_exit_with_a_message(tmp_path: Pa
     (tmp_path / "full" / "f").write_text("")
     result = runner.invoke(app, ["generate", "--out", str(tmp_path / "full"), "--members", "1000"])
     assert result.exit_code == 2 and "--force" in result.output
+
+
+def test_verify_accepts_an_intact_dataset_and_names_an_altered_file(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    assert runner.invoke(app, ["generate", "--out", str(out), "--members", "1000"]).exit_code == 0
+    result = runner.invoke(app, ["verify", "--root", str(out)])
+    assert result.exit_code == 0, result.output
+    (out / "emails" / "part-00000.parquet").write_bytes(b"tampered")
+    result = runner.invoke(app, ["verify", "--root", str(out)])
+    assert result.exit_code == 1 and "emails/part-00000.parquet" in result.output
+    result = runner.invoke(app, ["verify", "--root", str(tmp_path / "nothing")])
+    assert result.exit_code == 1 and "academy data generate" in result.output
