@@ -106,11 +106,12 @@ def prepare_progress(settings: HubSettings, *, console: Console) -> None:
     console.print("[green]✓[/] service tokens ready")
 
 
-def first_assignments() -> list[tuple[str, str]]:
+def first_assignments(only: list[str] | None = None) -> list[tuple[str, str]]:
     """(course, assignment) of each course's first assignment, from the course catalogue (courses/*/course.yml)."""
     from courses.manifest import load_catalog
 
-    return [(course.id, course.assignments[0].id) for course in load_catalog() if course.assignments]
+    catalog = [course for course in load_catalog() if course.assignments and (only is None or course.id in only)]
+    return [(course.id, course.assignments[0].id) for course in catalog]
 
 
 def release_first_assignments(settings: HubSettings, *, cohorts: list[str], console: Console) -> None:
@@ -134,7 +135,7 @@ def release_first_assignments(settings: HubSettings, *, cohorts: list[str], cons
         return f"released {course}/{assignment} to {', '.join(cohorts)}"
 
     with ThreadPoolExecutor(max_workers=RELEASE_WORKERS) as pool:
-        for done in pool.map(lambda pair: release(*pair), first_assignments()):
+        for done in pool.map(lambda pair: release(*pair), first_assignments(settings.release_courses)):
             console.print(f"[green]✓[/] {done}")
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,6 +85,12 @@ def test_learner_reaches_own_jupyterlab_but_not_another_learners_server(
     """Does Camille get her JupyterLab, while Yanis' server URL gives her no page of his?"""
     own = camille.get("/user/camille/lab", follow_redirects=True)
     assert own.status_code == 200 and "JupyterLab" in own.text
+    # Her notebooks run on the platform's Python, where the scientific stack is installed.
+    specs = camille.get("/user/camille/api/kernelspecs").json()
+    argv = specs["kernelspecs"][specs["default"]]["spec"]["argv"]
+    python = sys.executable if argv[0] in ("python", "python3") else argv[0]  # jupyter_client's own rule
+    ready = subprocess.run([python, "-c", "import pandas, matplotlib, sklearn, datasets_synthetic"], check=False)
+    assert ready.returncode == 0
     yanis = hub_alone.login("yanis")
     spawn(hub_alone, yanis, "yanis")
     other = camille.get("/user/yanis/api/contents", follow_redirects=True)
