@@ -103,19 +103,28 @@ def generate(
         "numero": ids.prefixed("B", people.number[row], 9),
     }
 
-    def pick(key: str) -> pa.Array:
+    def pick(key: str, topic: np.ndarray, generic: np.ndarray | None = None, generic_key: str = "") -> pa.Array:
+        """A sentence of `topic`'s pool for `key` (or of the generic pool where `generic` is set)."""
         pool: list[str] = []
         offsets = []
         for t in teams:
             offsets.append(len(pool))
             pool += t[key]
         sizes = np.array([len(t[key]) for t in teams])
-        index = np.array(offsets)[team] + (rng.random(n) * sizes[team]).astype(np.int64)
+        index = np.array(offsets)[topic] + (rng.random(n) * sizes[topic]).astype(np.int64)
+        if generic is not None:
+            extra = spec[generic_key]
+            index = np.where(generic, len(pool) + rng.integers(0, len(extra), n), index)
+            pool = pool + list(extra)
         return fill(pool, index, slots)
 
-    subject = pick("subjects")
-    opening = pick("openings")
-    detail = pick("details")
+    # Some e-mails only reveal their topic late, or mix two topics: routing is not a lookup table.
+    generic = rng.random(n) < spec["generic_opening_share"]
+    other_topic = (team + rng.integers(1, len(teams), n)) % len(teams)
+    detail_topic = np.where(rng.random(n) < spec["cross_topic_share"], other_topic, team)
+    subject = pick("subjects", team, rng.random(n) < spec["generic_subject_share"], "generic_subjects")
+    opening = pick("openings", team, generic, "generic_openings")
+    detail = pick("details", detail_topic)
     greeting = ids.plain(ids.take(spec["greetings"], rng.integers(0, len(spec["greetings"]), n)))
     closing = ids.plain(ids.take(spec["closings"], rng.integers(0, len(spec["closings"]), n)))
     signature = pc.binary_join_element_wise(slots["prenom"], slots["nom"], " ")
