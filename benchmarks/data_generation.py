@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import tempfile
 import threading
@@ -55,6 +56,12 @@ class PeakRss:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the workers, once the pool is joined)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def io_floor(root: Path, scratch: Path) -> float:
@@ -117,10 +124,12 @@ def main(*, members: int, seed: int, workers: int | None, faker_members: int, ke
     scratch = Path(tempfile.mkdtemp(prefix="bench-data-"))
     out = keep if keep is not None else scratch / "dataset"
     try:
+        before = cpu_seconds()
         with PeakRss() as rss:
             start = time.perf_counter()
             manifest = generate(out=out, members=members, seed=seed, force=True, progress=True, workers=workers)
             generation = time.perf_counter() - start
+        cpu = cpu_seconds() - before
         lines = manifest.rows("claims")
         size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
         floor = io_floor(out, scratch)
@@ -131,7 +140,7 @@ def main(*, members: int, seed: int, workers: int | None, faker_members: int, ke
         print(f"members                  {members:>14,}")
         print(f"claim lines              {lines:>14,}")
         print(f"files                    {size / 1e6:>12,.0f} MB")
-        print(f"generation               {generation:>12,.1f} s")
+        print(f"generation               {generation:>12,.1f} s wall, {cpu:,.1f} s CPU (all processes)")
         print(f"members/s                {members / generation:>14,.0f}")
         print(f"claim lines/s            {lines / generation:>14,.0f}")
         print(f"peak RSS (all processes) {rss.peak / 2**20:>12,.0f} MB")
