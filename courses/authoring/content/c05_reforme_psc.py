@@ -288,7 +288,6 @@ A02 = AssignmentSpec(
             solution='fichier = roster.drop_duplicates(subset=["agent_number"])',
             visible="""
             assert fichier["agent_number"].is_unique, "Chaque matricule doit apparaître une seule fois."
-            assert len(fichier) < len(roster), "Le fichier contient des doublons : il doit perdre des lignes."
             """,
             hidden="""
             from courses.checks import reference
@@ -309,7 +308,6 @@ A02 = AssignmentSpec(
             solution='a_corriger = fichier[~fichier["nir"].map(nir_valide).astype(bool)]',
             visible="""
             assert isinstance(a_corriger, pd.DataFrame), "a_corriger doit être un tableau (un filtre de fichier)."
-            assert len(a_corriger) > 0, "Quelques NIR du fichier sont mal saisis."
             """,
             hidden=MATCH_HIDDEN_SETUP
             + """
@@ -351,7 +349,7 @@ assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une
             inconnus = set(valides.loc[~valides["nir"].isin(agents["nir"]), "nir"])
             """,
             visible="""
-            assert len(inconnus) > 0, "Quelques agents du fichier ne sont pas chez nous."
+            assert isinstance(inconnus, set | frozenset | list | pd.Series), "inconnus doit être un ensemble de NIR (set(...))."
             """,
             hidden=MATCH_HIDDEN_SETUP
             + """
@@ -367,7 +365,7 @@ assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"
             """,
             solution='absents = set(agents.loc[~agents["nir"].isin(fichier["nir"]), "nir"])',
             visible="""
-            assert len(absents) > 0, "Quelques agents affiliés ne figurent pas dans le fichier."
+            assert isinstance(absents, set | frozenset | list | pd.Series), "absents doit être un ensemble de NIR (set(...))."
             """,
             hidden=MATCH_HIDDEN_SETUP
             + """
@@ -389,7 +387,7 @@ assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir
             dates_discordantes = set(communs.loc[communs["birth_date_fichier"] != communs["birth_date_mutuelle"], "nir"])
             """,
             visible="""
-            assert len(dates_discordantes) > 0, "Quelques dates de naissance diffèrent."
+            assert isinstance(dates_discordantes, set | frozenset | list | pd.Series), "dates_discordantes doit être un ensemble de NIR."
             """,
             hidden=MATCH_HIDDEN_SETUP
             + """

@@ -147,7 +147,6 @@ A01 = AssignmentSpec(
             solution='alerte_volume = claims.groupby(["practitioner_id", "care_date"])["claim_id"].transform("size") > SEUIL_VOLUME',
             visible="""
             assert len(alerte_volume) == len(claims), "Une valeur par ligne de claims."
-            assert alerte_volume.any(), "Au moins une ligne dépasse le seuil."
             """,
             hidden="""
             from courses.checks import reference
@@ -182,7 +181,6 @@ A01 = AssignmentSpec(
             ref = reference("claims")
             d = ref["beneficiary_id"].map(reference("beneficiaries").set_index("beneficiary_id")["death_date"])
             exp = (ref["care_date"] > d).to_numpy()
-            assert exp.any(), "(jeu de données sans décès : test non pertinent)"
             assert (pd.Series(alerte_deces).astype(bool).to_numpy() == exp).all(), "alerte_deces est fausse sur certaines lignes."
             """,
         ),
@@ -197,7 +195,7 @@ A01 = AssignmentSpec(
             """,
             solution='alerte_doublon = claims.duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])',
             visible="""
-            assert len(alerte_doublon) == len(claims) and alerte_doublon.any(), "Une valeur par ligne ; il y a des doublons."
+            assert len(alerte_doublon) == len(claims), "Une valeur par ligne de claims."
             """,
             hidden="""
             from courses.checks import reference
@@ -386,7 +384,7 @@ A02 = AssignmentSpec(
             assert len(modele.estimators_[0].tree_.value) > 1, "Le modèle n'a rien appris."
             _auc = roc_auc_score(y_test, modele.predict_proba(X_test)[:, 1])
             _base = max(roc_auc_score(y_test, X_test[c]) for c in X_test.columns)
-            assert _auc >= _base - 0.02, f"Le modèle fait moins bien (AUC {_auc:.2f}) que la meilleure variable seule ({_base:.2f})."
+            assert _auc >= _base - 0.05, f"Le modèle fait moins bien (AUC {_auc:.2f}) que la meilleure variable seule ({_base:.2f})."
             """,
         ),
         Ex(

@@ -133,13 +133,13 @@ A01 = AssignmentSpec(
             """,
         ),
         Ex(
-            title="Le ratio d'impact entre tranches d'âge",
+            title="Le ratio d'impact entre les sexes",
             points=1,
             competencies=("ethique.biais",),
             prompt="""
-            Rangez dans `ratio_impact` le plus petit taux de `taux_age` divisé par le plus grand.
+            Rangez dans `ratio_impact` le plus petit taux de `taux_sexe` divisé par le plus grand.
             """,
-            solution="ratio_impact = taux_age.min() / taux_age.max()",
+            solution="ratio_impact = taux_sexe.min() / taux_sexe.max()",
             visible="""
             assert 0 <= ratio_impact <= 1, "Le ratio d'impact est entre 0 et 1."
             """,
@@ -147,7 +147,7 @@ A01 = AssignmentSpec(
             from courses.checks import assert_close, reference
 
             _d = preparer(reference("claims"), reference("beneficiaries"))
-            _t = _d.assign(alerte=alertes(_d, entrainer(_d))).groupby("tranche_age")["alerte"].mean()
+            _t = _d.assign(alerte=alertes(_d, entrainer(_d))).groupby("sex")["alerte"].mean()
             assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
             """,
         ),
