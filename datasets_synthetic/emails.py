@@ -81,7 +81,7 @@ def generate(
     share = np.array([t["share"] for t in teams])
     psc_team = team_names.index("cellule_reforme_psc")
     boosted = share.copy()
-    boosted[psc_team] *= 4
+    boosted[psc_team] *= spec["psc_team_boost"]
     invited = contracts.wave[sender] > 0
     team = np.where(
         invited,
@@ -91,7 +91,8 @@ def generate(
     lo = np.maximum(window.start, people.birth[row] + 18 * 365)
     hi = np.where(people.death[row] >= 0, np.minimum(people.death[row], window.end), window.end)
     day = lo + (rng.random(n) * np.maximum(hi - lo + 1, 1)).astype(np.int64)
-    hour = rng.choice(np.arange(24), n, p=_hour_weights())
+    hours = np.asarray(spec["hour_weights"], dtype=float)
+    hour = rng.choice(np.arange(24), n, p=hours / hours.sum())
     received = day * 86400 + hour * 3600 + rng.integers(0, 3600, n)
 
     slots = {
@@ -143,8 +144,3 @@ def generate(
         "body": body.take(take),
         "team": ids.take(team_names, team[order]),
     }
-
-
-def _hour_weights() -> np.ndarray:
-    weights = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 3, 6, 8, 8, 7, 5, 6, 7, 7, 6, 5, 4, 4, 4, 3, 2, 1.5])
-    return weights / weights.sum()

@@ -113,7 +113,8 @@ def inject(
         fraudster = rng.choice(plan.phantom, n_series)[series]
         person = rng.choice(eligible, n_series)[series]
         start = rng.integers(window.start, window.end - 45, n_series)[series]
-        care = start + step * rng.integers(2, 5, series.size)
+        gap = spec["phantom_billing"]["days_between_acts"]
+        care = start + step * rng.integers(gap["min"], gap["max"] + 1, series.size)
         variant = _variants_of_pool(params, practitioners.pool[fraudster], rng.random(series.size))
         parts.append(_new_lines(person, variant, fraudster, care, "phantom_billing"))
 
@@ -134,7 +135,7 @@ def inject(
     if dead.size:
         k = rng.integers(after["lines"]["min"], after["lines"]["max"] + 1, dead.size)
         person = np.repeat(dead, k)
-        room = np.minimum(window.end - people.death[person], 90)
+        room = np.minimum(window.end - people.death[person], after["within_days_of_death"])
         care = people.death[person] + 1 + (rng.random(person.size) * room).astype(np.int64)
         families = [FAMILIES.index(f) for f in after["families"]]
         family_pool = np.array([params.acts.pool[np.flatnonzero(params.acts.family == f)[0]] for f in families])
@@ -166,6 +167,7 @@ def duplicate(params: Params, lines: Lines, rng: np.random.Generator) -> Lines:
     if n == 0:
         return lines
     copies = lines.select(np.sort(rng.choice(legit, n, replace=False)))
-    copies.paid = copies.paid + rng.integers(3, 21, n)
+    delay = params.fraud["types"]["duplicate_billing"]["paid_days_after_original"]
+    copies.paid = copies.paid + rng.integers(delay["min"], delay["max"] + 1, n)
     copies.fraud = np.full(n, code("duplicate_billing"))
     return Lines.concat([lines, copies])

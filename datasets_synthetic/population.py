@@ -164,7 +164,9 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
     sub_female = hh["female"][household]
     opposite = rng.random(n) < spec["spouse_opposite_sex"]
     female = np.where(
-        role == 0, sub_female, np.where(role == 1, np.where(opposite, ~sub_female, sub_female), rng.random(n) < 0.5)
+        role == 0,
+        sub_female,
+        np.where(role == 1, np.where(opposite, ~sub_female, sub_female), rng.random(n) < spec["female_share_children"]),
     )
     status = np.where(role == 0, np.where(hh["active"][household], 0, 1), 2)
 
@@ -186,7 +188,7 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
     employer_household = np.where(hh["active"], rng.choice(len(employers.ids), n_households, p=employers.weight), -1)
     names = params.population["names"]
     last_household = rng.integers(0, len(names["last"]), n_households)
-    own_last = (role == 1) & (rng.random(n) < 0.3)
+    own_last = (role == 1) & (rng.random(n) < spec["spouse_keeps_own_last_name"])
     last_name = np.where(own_last, rng.integers(0, len(names["last"]), n), last_household[household])
     first_name = np.where(
         female,

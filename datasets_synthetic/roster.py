@@ -54,7 +54,7 @@ def generate(
     nirs[np.arange(n)[typo], position[typo]] = (ord("0") + replaced[typo]).astype(np.uint8)
     label[typo] = DISCREPANCIES.index("nir_typo")
     shifted = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
-    birth[shifted] += rng.choice([-3, -2, -1, 1, 2, 3], int(shifted.sum()))
+    birth[shifted] += rng.choice(spec["birth_date_shift_days"], int(shifted.sum()))
     label[shifted] = DISCREPANCIES.index("birth_date_mismatch")
 
     # Agents HR lists but the mutual has never heard of (recent hires): new synthetic NIRs from a reserved stream.
@@ -99,7 +99,7 @@ def generate(
     pick = order[final]
     label = label[final]
     last_names = ids.plain(ids.take(params.population["names"]["last"], last[pick]))
-    shout = pa.array(rng.random(pick.size) < 0.3)
+    shout = pa.array(rng.random(pick.size) < spec["upper_case_last_name_share"])
     last_names = pc.if_else(shout, pc.utf8_upper(last_names), last_names)
     m = pick.size
     return {
