@@ -22,6 +22,7 @@ def test_trainer_gradebook_sorts_colours_and_links_exports(client: TestClient, d
     assert page.status_code == 200
     names = re.findall(r"/apprenants/([a-z0-9]+)\">", page.text.split('id="gradebook"')[1].split("</table>")[0])
     assert len(names) == 12
+    assert '<span class="muted small">apprenant1</span>' in page.text  # the hub login shown next to the name
     ratios = [
         float(v.replace(",", ".")) for v in re.findall(r">(\d+(?:,\d+)?)\u202f%</td>", page.text.split("</table>")[0])
     ]
