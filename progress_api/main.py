@@ -29,7 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.state.settings = settings
-    app.dependency_overrides[get_settings] = lambda: settings
+
+    async def current_settings() -> Settings:  # async: no thread-pool hop per request
+        return settings
+
+    app.dependency_overrides[get_settings] = current_settings
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix=f"{prefix}{API_V1}")

@@ -9,7 +9,7 @@ exists or not. List endpoints receive the `Access` and filter with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -31,15 +31,19 @@ from progress_api.models.people import Cohort, Enrolment
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_db_engine(settings: SettingsDep) -> Engine:
+async def get_db_engine(settings: SettingsDep) -> Engine:
+    # async on purpose (no I/O here): a sync dependency costs a thread-pool hop on every request.
     return get_engine(settings.db_url, settings.sqlite_busy_timeout_ms)
 
 
 EngineDep = Annotated[Engine, Depends(get_db_engine)]
 
 
-def get_db(engine: EngineDep) -> Iterator[Session]:
-    """One session per request; routes commit explicitly, anything uncommitted is rolled back on close."""
+async def get_db(engine: EngineDep) -> AsyncIterator[Session]:
+    """One session per request; routes commit explicitly, anything uncommitted is rolled back on close.
+
+    The session connects lazily, in the thread of the first (sync) dependency or route that queries.
+    """
     with Session(engine) as session:
         yield session
 
@@ -177,7 +181,7 @@ class PageParams:
     offset: int
 
 
-def page_params(
+async def page_params(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size.")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

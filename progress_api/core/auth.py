@@ -25,6 +25,8 @@ Returns None when nothing valid was presented: the API answers 401, the pages re
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -64,7 +66,37 @@ def parse_authorization(header: str | None) -> str | None:
     return value.strip()
 
 
+# Resolved tokens are remembered briefly: an authenticated request then costs no query for its identity. Logout and
+# revocation through this process clear the memo at once; elsewhere (another process) they apply within TOKEN_TTL.
+TOKEN_TTL = 5.0
+_memo: dict[tuple[str, str], tuple[float, Principal | None]] = {}
+_memo_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    with _memo_lock:
+        _memo.clear()
+
+
 def _principal_from_db_token(db: Session, token: str) -> Principal | None:
+    key = (str(db.get_bind().engine.url), hash_token(token))
+    now = time.monotonic()
+    with _memo_lock:
+        hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        principal = hit[1]
+    else:
+        principal = _lookup_db_token(db, token)
+        with _memo_lock:
+            if len(_memo) > 10_000:
+                _memo.clear()
+            # A miss is not remembered: a token created a moment ago must work at once.
+            if principal is not None:
+                _memo[key] = (now + TOKEN_TTL, principal)
+    return principal
+
+
+def _lookup_db_token(db: Session, token: str) -> Principal | None:
     row = db.execute(
         select(ApiToken, User)
         .join(User, col(User.id) == col(ApiToken.user_id))
@@ -143,6 +175,7 @@ def open_session(db: Session, *, username: str, settings: Settings, display_name
 def close_session(db: Session, *, token: str) -> None:
     """Forget a web session (logout)."""
     db.execute(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(token), col(ApiToken.kind) == "session"))
+    forget_tokens()
 
 
 def revoke_tokens(db: Session, *, username: str) -> int:
@@ -151,4 +184,5 @@ def revoke_tokens(db: Session, *, username: str) -> int:
     if user is None:
         return 0
     result = db.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
+    forget_tokens()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

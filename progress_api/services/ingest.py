@@ -7,7 +7,9 @@ and writes nothing. 100,000 grades take a few seconds on SQLite because rows go 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -16,9 +18,10 @@ from sqlmodel import col
 
 from progress_api.core.errors import ApiError
 from progress_api.crud.catalog import recompute_lateness
-from progress_api.crud.events import bump_version, log_events
+from progress_api.crud.events import bump_version
 from progress_api.models.catalog import Assignment, Course, Exercise
-from progress_api.models.common import table_of
+from progress_api.models.common import table_of, to_utc
+from progress_api.models.events import Event
 from progress_api.models.grading import Grade, GradeIn, IngestResult, Submission
 from progress_api.models.people import User
 
@@ -28,6 +31,48 @@ SCORE_EPSILON = 1e-9
 # Core tables, not ORM entities: executemany without per-row ORM bookkeeping.
 SUBMISSIONS: Table = table_of(Submission)
 GRADES: Table = table_of(Grade)
+EVENTS: Table = table_of(Event)
+GRADE_COLUMNS = ("score", "max_score", "kind", "graded_at", "feedback_url", "comment")
+
+
+def bulk_write(
+    db: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], *, where: str = ""
+) -> None:
+    """INSERT (or, with `where="id"`, UPDATE ... WHERE id=) many rows through the driver's executemany.
+
+    This skips SQLAlchemy's per-row parameter processing, the main cost at 100,000 rows; values must already be
+    in the driver's form (see `db_time`).
+    """
+    if not rows:
+        return
+    conn = db.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if where:
+        sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+        sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(where)} = {mark}"
+    else:
+        names = ", ".join(quote(c) for c in columns)
+        sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def db_time(db: Session) -> Callable[[datetime], Any]:
+    """How a UTC timestamp goes to the driver: SQLAlchemy's SQLite text format, or an aware datetime.
+
+    Memoised: a batch repeats the same few timestamps (one per submission) thousands of times.
+    """
+    memo: dict[datetime, Any] = {}
+    sqlite = db.get_bind().dialect.name == "sqlite"
+
+    def convert(value: datetime) -> Any:
+        out = memo.get(value)
+        if out is None:
+            utc = to_utc(value)
+            out = memo[value] = utc.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else utc
+        return out
+
+    return convert
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -111,18 +156,21 @@ def ingest_grades(db: Session, *, grades: Sequence[GradeIn]) -> IngestResult:
     created, updated, unchanged, touched = _upsert_grades(db, rows, submission_ids)
     if created or updated:
         recompute_lateness(db, assignment_ids=sorted({a for _, a, _ in submission_ids}))
-        log_events(
+        stamp = db_time(db)
+        bulk_write(
             db,
-            rows=[
-                {
-                    "user_id": uid,
-                    "verb": "completed",
-                    "object_type": "assignment",
-                    "object_id": f"{g.course}/{g.assignment}",
-                    "result": {"attempt": attempt},
-                    "at": g.graded_at,
-                }
-                for (uid, aid, attempt), g in touched.items()
+            EVENTS,
+            ("at", "user_id", "verb", "object_type", "object_id", "result"),
+            [
+                (
+                    stamp(g.graded_at),
+                    uid,
+                    "completed",
+                    "assignment",
+                    f"{g.course}/{g.assignment}",
+                    json.dumps({"attempt": attempt}),
+                )
+                for (uid, _aid, attempt), g in touched.items()
             ],
         )
         bump_version(db)
@@ -199,57 +247,24 @@ def _upsert_grades(
         ).where(col(Grade.submission_id).in_(part))
         for gid, sid, eid, *stored in db.execute(stmt):
             existing[(sid, eid)] = (gid, tuple(stored))
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    stamp = db_time(db)
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
     touched: dict[tuple[int, int, int], GradeIn] = {}
     unchanged = 0
     for (uid, aid, attempt, eid), (_i, g) in rows.items():
         sid = submission_ids[(uid, aid, attempt)]
         values: tuple[Any, ...] = (float(g.score), float(g.max_score), g.kind, g.graded_at, g.feedback_url, g.comment)
         current = existing.get((sid, eid))
-        if current is None:
-            inserts.append(
-                {
-                    "submission_id": sid,
-                    "exercise_id": eid,
-                    "score": values[0],
-                    "max_score": values[1],
-                    "kind": values[2],
-                    "graded_at": values[3],
-                    "feedback_url": values[4],
-                    "comment": values[5],
-                }
-            )
-        elif current[1] != values:
-            updates.append(
-                {
-                    "gid": current[0],
-                    "score": values[0],
-                    "max_score": values[1],
-                    "kind": values[2],
-                    "graded_at": values[3],
-                    "feedback_url": values[4],
-                    "comment": values[5],
-                }
-            )
-        else:
+        if current is not None and current[1] == values:
             unchanged += 1
             continue
+        out = (values[0], values[1], values[2], stamp(values[3]), values[4], values[5])
+        if current is None:
+            inserts.append((sid, eid, *out))
+        else:
+            updates.append((*out, current[0]))
         touched[(uid, aid, attempt)] = g
-    if inserts:
-        db.execute(insert(GRADES), inserts)
-    if updates:
-        db.execute(
-            update(GRADES)
-            .where(GRADES.c.id == bindparam("gid"))
-            .values(
-                score=bindparam("score"),
-                max_score=bindparam("max_score"),
-                kind=bindparam("kind"),
-                graded_at=bindparam("graded_at"),
-                feedback_url=bindparam("feedback_url"),
-                comment=bindparam("comment"),
-            ),
-            updates,
-        )
+    bulk_write(db, GRADES, ("submission_id", "exercise_id", *GRADE_COLUMNS), inserts)
+    bulk_write(db, GRADES, GRADE_COLUMNS, updates, where="id")
     return len(inserts), len(updates), unchanged, touched

@@ -47,10 +47,10 @@ def gradebook(
     business_unit: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The cohort × assignment matrix (latest attempt per cell), one page of learners."""
-    row = cohorts_crud.require_cohort(db, slug=cohort)
     now = _minute()
 
     def render() -> bytes:
+        row = cohorts_crud.require_cohort(db, slug=cohort)  # inside: a cache hit costs no cohort lookup
         facts = analytics.facts(db, cohort=row)
         columns, rows = analytics.gradebook_rows(facts, course=course, now=now)
         if q:
@@ -68,7 +68,7 @@ def gradebook(
         )
         return body.model_dump_json().encode()
 
-    key = ("gradebook", row.id, course, q, business_unit, params.limit, params.offset, now)
+    key = ("gradebook", cohort, course, q, business_unit, params.limit, params.offset, now)
     return Response(content=cached(db, key, render), media_type="application/json")
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
+from progress_api.core.auth import forget_tokens
 from progress_api.crud import users as crud
 from progress_api.models.common import Role
 from progress_api.models.people import UserCreate, UserPublic, UserUpdate
@@ -60,6 +61,7 @@ def update_user(
 ) -> UserPublic:
     user = crud.update_user(db, user=crud.require_user(db, username=username), data=data)
     db.commit()
+    forget_tokens()  # roles may have changed
     return crud.public(db, users=[user])[0]
 
 
@@ -69,4 +71,5 @@ def delete_user(
 ) -> Response:
     crud.delete_user(db, user=crud.require_user(db, username=username))
     db.commit()
+    forget_tokens()  # their tokens went with them
     return Response(status_code=204)
