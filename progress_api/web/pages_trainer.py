@@ -18,8 +18,10 @@ from progress_api.core.errors import ApiError
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import grading as grading_crud
 from progress_api.crud import users as users_crud
+from progress_api.models.common import utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
+from progress_api.services.cache import cached
 from progress_api.services.progress import learner_progress
 from progress_api.web import charts
 from progress_api.web.deps import Web, WebDep
@@ -30,6 +32,26 @@ router = APIRouter(prefix="/promotions", tags=["pages"], include_in_schema=False
 PAGE = 50
 Slug = Annotated[str, Path(max_length=100)]
 SortKey = Annotated[str, Query(max_length=20, pattern=r"^(nom|moyenne|manquants|retards|d\d{1,3})$")]
+
+
+def _minute() -> Any:
+    """Cached analyses are keyed by the minute (as the API does), so 'missing' appears soon after a due date."""
+    return utcnow().replace(second=0, microsecond=0)
+
+
+def _analysis(web: Web, cohort: Cohort) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """Columns, rows, at-risk learners and exercise difficulty of a cohort, computed once per data version and
+    minute (the cache keys of the at-risk and difficulty API routes, so pages and API share the work)."""
+    assert cohort.id is not None
+    now = _minute()
+    facts = analytics.facts(web.db, cohort=cohort)
+    columns, rows = cached(web.db, ("web-rows", cohort.id, now), lambda: analytics.gradebook_rows(facts, now=now))
+    thresholds = analytics.RiskThresholds()
+    risk = cached(
+        web.db, ("risk", cohort.id, thresholds, now), lambda: analytics.at_risk(facts, thresholds=thresholds, now=now)
+    )
+    hard = cached(web.db, ("difficulty", cohort.id, 0.5), lambda: analytics.difficulty(facts, pass_ratio=0.5))
+    return columns, rows, risk, hard
 
 
 def _scope(web: Web) -> frozenset[int] | None:
@@ -106,14 +128,12 @@ def gradebook_page(
     found = _cohort(web, cohort)
     if isinstance(found, Response):
         return found
-    facts = analytics.facts(web.db, cohort=found)
-    columns, rows = analytics.gradebook_rows(facts)
+    columns, rows, at_risk, difficulty = _analysis(web, found)
     if q:
         rows = [r for r in rows if q.lower() in r.username.lower() or q.lower() in r.display_name.lower()]
     rows = _sorted(rows, tri, ordre)
     total = len(rows)
-    at_risk = analytics.at_risk(facts, thresholds=analytics.RiskThresholds())
-    hardest = [d for d in analytics.difficulty(facts) if d.success_rate is not None][:10]
+    hardest = [d for d in difficulty if d.success_rate is not None][:10]
     api = web.url(f"/api/v1/cohorts/{cohort}")
     return web.render(
         "trainer/gradebook.html",
@@ -144,13 +164,12 @@ def gradebook_chart(web: WebDep, cohort: Slug, name: Literal["distribution", "di
     found = _cohort(web, cohort)
     if isinstance(found, Response):
         return found
-    facts = analytics.facts(web.db, cohort=found)
+    _, rows, _, difficulty = _analysis(web, found)
     if name == "distribution":
-        _, rows = analytics.gradebook_rows(facts)
         values = [round(r.ratio * 100, 1) for r in rows if r.ratio is not None]
         draw = charts.histogram("Répartition des moyennes", values, xlabel="moyenne sur les devoirs rendus (%)")
         return png_response(web.request, CACHE.get_or_render(f"dist:{cohort}", values, draw, size=SIZE))
-    items = [d for d in analytics.difficulty(facts) if d.success_rate is not None][:40]
+    items = [d for d in difficulty if d.success_rate is not None][:40]
     labels = [f"{d.assignment[:12]}/{d.exercise}" for d in items]
     rates = [round((d.success_rate or 0) * 100, 1) for d in items]
     draw = charts.difficulty_bars("Taux de réussite par exercice (les plus difficiles d'abord)", labels, rates)
