@@ -66,6 +66,9 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         submitted = server.post("/assignments/submit", data={"course_id": COURSE, "assignment_id": ASSIGNMENT})
         assert submitted.json()["success"], submitted.text
 
+        # Another learner's server is running meanwhile (while watch grades).
+        wait_ready_server(hub.login("apprenant2"), "apprenant2")
+
         trainer = hub.login("formateur")
         progress = httpx.Client(
             base_url=f"{hub.url}/services/progress/api/v1",
@@ -89,7 +92,9 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         assert others.status_code in (403, 404) or all(
             g.get("learner") == "apprenant1" for g in others.json().get("items", [])
         ), others.text
-        assert server.get(f"{hub.url}/user/apprenant2/api/contents").status_code in (403, 404)
+        other_server = server.get(f"{hub.url}/user/apprenant2/api/contents", follow_redirects=True)
+        assert other_server.status_code in (403, 404), other_server.status_code
+        assert '"type": "directory"' not in other_server.text  # no listing of his files
     finally:
         stop_platform(platform)
 

@@ -67,3 +67,31 @@ def test_learner_token_reads_own_progress_not_the_cohort_gradebook(hub_with_prog
     )
     assert api.get("/me/progress").status_code == 200
     assert api.get("/cohorts/demo-2026/gradebook").status_code == 403
+
+
+def test_trainer_sees_own_cohort_gradebook_only_and_a_new_trainer_gets_the_role(hub_with_progress: RunningHub) -> None:
+    """Does the trainer read their cohort's gradebook but not another cohort's; does naming a trainer apply live?"""
+    from hub.secret_store import read_secret
+
+    admin_token = read_secret("roster_token", settings=hub_with_progress.settings, generate=False)
+    admin = httpx.Client(
+        base_url=hub_with_progress.settings.progress_internal_url + "/api/v1",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=30,
+    )
+    made = admin.post("/cohorts", json={"slug": "autre-2026", "name": "Autre promotion", "trainers": []})
+    assert made.status_code in (201, 409), made.text
+    wait_for_group(hub_with_progress, "formateur", "trainers")
+    session = hub_with_progress.login("formateur")
+    made = session.post("/hub/api/users/formateur/tokens", json={"note": "test"}, headers=xsrf(session))
+    api = httpx.Client(
+        base_url=hub_with_progress.url + "/services/progress/api/v1",
+        headers={"Authorization": f"token {made.json()['token']}"},
+        timeout=30,
+    )
+    assert api.get("/cohorts/demo-2026/gradebook").status_code == 200
+    assert api.get("/cohorts/autre-2026/gradebook").status_code in (403, 404)
+    # Naming apprenant4 trainer of the other cohort reaches the hub without a restart.
+    named = admin.put("/cohorts/autre-2026/trainers/apprenant4")
+    assert named.status_code == 204, named.text
+    wait_for_group(hub_with_progress, "apprenant4", "trains-autre-2026")
