@@ -188,6 +188,7 @@ class Card:
     open_blockers: int
     checklist_ok: bool
     targets: list[Stage]
+    reason: str = ""  # why a paused or abandoned project stopped (the comment of its last move)
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,8 @@ def board(
         if ids
         else Counter()
     )
+    stopped = [p.id for p in rows if p.id is not None and p.stage in (Stage.on_hold.value, Stage.abandoned.value)]
+    reasons = _last_move_comments(db, project_ids=stopped)
     cards: dict[Stage, list[Card]] = {stage: [] for stage in ALL_STAGES}
     for p in sorted(rows, key=lambda r: (r.updated_at, r.id or 0), reverse=True):
         assert p.id is not None
@@ -253,9 +256,23 @@ def board(
                 open_blockers=blockers.get(p.id, 0),
                 checklist_ok=not gate(checklists[p.id]),
                 targets=allowed_targets(current=stage, held_from=Stage(p.held_from) if p.held_from else None),
+                reason=reasons.get(p.id, ""),
             )
         )
     return [Column(stage, int(counts.get(stage.value, 0)), cards[stage]) for stage in ALL_STAGES]
+
+
+def _last_move_comments(db: Session, *, project_ids: list[int]) -> dict[int, str]:
+    """The comment of each project's latest stage change, in one query."""
+    if not project_ids:
+        return {}
+    latest = (
+        select(func.max(col(CediaEvent.id)))
+        .where(col(CediaEvent.project_id).in_(project_ids), col(CediaEvent.kind) == "stage")
+        .group_by(col(CediaEvent.project_id))
+    )
+    rows = db.execute(select(col(CediaEvent.project_id), col(CediaEvent.comment)).where(col(CediaEvent.id).in_(latest)))
+    return {pid: comment for pid, comment in rows}
 
 
 def units_in_use(db: Session) -> list[str]:

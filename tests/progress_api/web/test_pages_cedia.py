@@ -40,6 +40,7 @@ def test_board_shows_the_seeded_portfolio_by_stage_and_filters(login: Login, dem
     cards = re.findall(r'<article class="card" id="projet-(\d+)"', page.text)
     assert len(cards) == 29
     assert 'data-stage="coaching"' in page.text and "Tri automatique des e-mails entrants" in page.text
+    assert "Motif : « En attente de l&#39;accès aux données du SNDS »" in page.text  # why the paused one waits
     filtered = client.get("/cedia", params={"unit": "Direction financière"})
     assert len(re.findall(r'<article class="card"', filtered.text)) == 2
     by_type = client.get("/cedia", params={"use_case": "genai"})
