@@ -366,14 +366,15 @@ A02 = AssignmentSpec(
             Entraînez sur `X_train`, `y_train` une forêt aléatoire et rangez-la dans `modele` :
 
             ```python
-            modele = RandomForestClassifier(n_estimators=40, max_depth=8, class_weight="balanced", random_state=0, n_jobs=1)
+            modele = RandomForestClassifier(n_estimators=40, max_depth=8, max_samples=0.2, class_weight="balanced", random_state=0, n_jobs=1)
             ```
 
-            `class_weight="balanced"` compense la rareté des fraudes. N'utilisez **jamais** le jeu de test pour
-            entraîner.
+            `class_weight="balanced"` compense la rareté des fraudes ; `max_samples=0.2` fait apprendre chaque arbre sur 20 %
+            des lignes tirées au hasard (plus rapide, et les arbres sont plus variés).
+            N'utilisez **jamais** le jeu de test pour entraîner.
             """,
             solution="""
-            modele = RandomForestClassifier(n_estimators=40, max_depth=8, class_weight="balanced", random_state=0, n_jobs=1)
+            modele = RandomForestClassifier(n_estimators=40, max_depth=8, max_samples=0.2, class_weight="balanced", random_state=0, n_jobs=1)
             modele.fit(X_train, y_train)
             """,
             visible="""

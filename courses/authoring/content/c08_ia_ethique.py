@@ -106,10 +106,16 @@ A01 = AssignmentSpec(
             assert set(map(str, pd.Series(taux_sexe).index)) == {"F", "M"}, "Une valeur pour F, une pour M."
             """,
             hidden="""
-            from courses.checks import assert_same_series, reference
+            from courses.checks import assert_same_series, cached, reference
 
-            _d = preparer(reference("claims"), reference("beneficiaries"))
-            _d["alerte"] = alertes(_d, entrainer(_d))
+
+            def _ref():
+                d = preparer(reference("claims"), reference("beneficiaries"))
+                d["alerte"] = alertes(d, entrainer(d))
+                return d
+
+
+            _d = cached("c08-reference", _ref).copy()
             assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
             """,
         ),
@@ -125,10 +131,16 @@ A01 = AssignmentSpec(
             assert len(taux_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
             hidden="""
-            from courses.checks import assert_same_series, reference
+            from courses.checks import assert_same_series, cached, reference
 
-            _d = preparer(reference("claims"), reference("beneficiaries"))
-            _d["alerte"] = alertes(_d, entrainer(_d))
+
+            def _ref():
+                d = preparer(reference("claims"), reference("beneficiaries"))
+                d["alerte"] = alertes(d, entrainer(d))
+                return d
+
+
+            _d = cached("c08-reference", _ref).copy()
             assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
             """,
         ),
@@ -144,10 +156,16 @@ A01 = AssignmentSpec(
             assert 0 <= ratio_impact <= 1, "Le ratio d'impact est entre 0 et 1."
             """,
             hidden="""
-            from courses.checks import assert_close, reference
+            from courses.checks import assert_close, cached, reference
 
-            _d = preparer(reference("claims"), reference("beneficiaries"))
-            _t = _d.assign(alerte=alertes(_d, entrainer(_d))).groupby("sex")["alerte"].mean()
+
+            def _ref():
+                d = preparer(reference("claims"), reference("beneficiaries"))
+                d["alerte"] = alertes(d, entrainer(d))
+                return d
+
+
+            _t = cached("c08-reference", _ref).groupby("sex")["alerte"].mean()
             assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
             """,
         ),
@@ -165,10 +183,16 @@ A01 = AssignmentSpec(
             assert len(faux_positifs_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
             hidden="""
-            from courses.checks import assert_same_series, reference
+            from courses.checks import assert_same_series, cached, reference
 
-            _d = preparer(reference("claims"), reference("beneficiaries"))
-            _d["alerte"] = alertes(_d, entrainer(_d))
+
+            def _ref():
+                d = preparer(reference("claims"), reference("beneficiaries"))
+                d["alerte"] = alertes(d, entrainer(d))
+                return d
+
+
+            _d = cached("c08-reference", _ref).copy()
             _exp = _d[_d["fraud_type"].isna()].groupby("tranche_age")["alerte"].mean()
             assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e-9)
             """,
