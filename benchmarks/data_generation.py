@@ -76,43 +76,78 @@ def io_floor(root: Path, scratch: Path) -> float:
 
 
 def faker_baseline(members: int, lines_per_member: float, scratch: Path) -> float:
-    """Seconds for a naive row-by-row generator (Faker + Python loops) to make `members` people and their claims."""
+    """Seconds for a naive row-by-row generator (Faker + Python loops) to make `members` people and their claims.
+
+    It produces the same claim columns as ours (money reconciled, yearly caps per person) one dict at a time, which
+    is how a first synthetic-data script is usually written.
+    """
     from faker import Faker
 
     fake = Faker("fr_FR")
     Faker.seed(1)
     rnd = random.Random(1)
+    acts = [
+        ("G", "gp", 30.0, 0.70, 2.0, 0.0),
+        ("CS", "specialist", 31.5, 0.70, 2.0, 0.0),
+        ("AMI2", "nursing", 6.3, 0.60, 0.0, 1.0),
+        ("3400999000011", "pharmacy", 2.18, 0.65, 0.0, 1.0),
+        ("HBJD001", "dental_care", 28.92, 0.60, 0.0, 0.0),
+    ]
     start = time.perf_counter()
     people: list[dict[str, object]] = []
     claims: list[dict[str, object]] = []
     for i in range(members):
-        birth = fake.date_of_birth(minimum_age=0, maximum_age=95)
+        sex = rnd.choice("FM")
         people.append(
             {
                 "beneficiary_id": f"B{i:09d}",
+                "subscriber_id": f"B{i:09d}",
+                "role": "subscriber",
                 "nir": fake.ssn(),
+                "sex": sex,
+                "birth_date": fake.date_of_birth(minimum_age=0, maximum_age=95),
+                "death_date": None,
                 "last_name": fake.last_name(),
-                "first_name": fake.first_name(),
-                "birth_date": birth,
+                "first_name": fake.first_name_female() if sex == "F" else fake.first_name_male(),
                 "departement": fake.department()[0],
+                "commune": fake.postcode(),
+                "employer_id": None,
+                "status": "active",
+                "chronic_condition": rnd.random() < 0.15,
             }
         )
+        caps = {"fp": 0.0, "ded": 0.0}
         for _ in range(int(rnd.expovariate(1 / lines_per_member))):
-            base = rnd.choice([26.5, 30.0, 31.5, 7.5, 120.0])
-            rate = rnd.choice([0.7, 0.6, 0.65])
-            extra = round(base * rnd.random(), 2) if rnd.random() < 0.3 else 0.0
-            fp = 2.0 if base >= 26.5 else 0.0
-            amo = max(0.0, round(base * rate - fp, 2))
-            amc = round(base - base * rate + extra / 2, 2)
+            code, family, base, rate, fp_due, ded_due = rnd.choice(acts)
+            extra = round(base * rnd.random(), 2) if family == "specialist" and rnd.random() < 0.5 else 0.0
+            fp = min(fp_due, 50.0 - caps["fp"])
+            ded = min(ded_due, 50.0 - caps["ded"])
+            caps["fp"] += fp
+            caps["ded"] += ded
+            amo = round(base * rate - fp - ded, 2)
+            amc = round(base - base * rate + extra, 2)
+            care = fake.date_between(dt.date(2024, 10, 1), dt.date(2025, 12, 31))
             claims.append(
                 {
                     "claim_id": f"P{len(claims):013d}",
                     "beneficiary_id": f"B{i:09d}",
-                    "care_date": fake.date_between(dt.date(2024, 10, 1), dt.date(2025, 12, 31)),
-                    "amount_billed": base + extra,
+                    "practitioner_id": f"{rnd.randint(1, 95):02d}1{rnd.randint(0, 99999):05d}",
+                    "care_date": care,
+                    "paid_date": care + dt.timedelta(days=rnd.randint(1, 10)),
+                    "act_code": code,
+                    "act_family": family,
+                    "quantity": 1,
+                    "amount_billed": round(base + extra, 2),
+                    "reimbursement_base": base,
+                    "amo_rate": rate,
                     "amo_paid": amo,
+                    "flat_participation": fp,
+                    "deductible": ded,
+                    "extra_fees": extra,
                     "amc_paid": amc,
                     "out_of_pocket": round(base + extra - amo - amc, 2),
+                    "is_100_sante": False,
+                    "fraud_type": None,
                 }
             )
     pq.write_table(pa.Table.from_pylist(people), scratch / "people.parquet", **PARQUET_OPTIONS)
