@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from progress_api.web import pages_auth, pages_cedia, pages_dashboard, pages_learner, pages_trainer, static_files
+from progress_api.web import (
+    pages_auth,
+    pages_cedia,
+    pages_cedia_team,
+    pages_dashboard,
+    pages_learner,
+    pages_trainer,
+    static_files,
+)
 
 ROUTERS: list[APIRouter] = [
     static_files.router,
     pages_auth.router,
     pages_cedia.router,
+    pages_cedia_team.router,
     pages_dashboard.router,
     pages_trainer.router,
     pages_learner.router,

@@ -19,18 +19,14 @@ from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import (
-    BlockerCreate,
     ChecklistUpdate,
-    CoachAssign,
-    MemberCreate,
-    MilestoneCreate,
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
     StageMove,
 )
 from progress_api.services import cedia_portfolio as portfolio
-from progress_api.services.cedia_kpi import MEMBER_ROLE_LABELS, MemberRole
+from progress_api.services.cedia_kpi import MEMBER_ROLE_LABELS
 from progress_api.services.cedia_rules import (
     HOSTING_LABELS,
     MAIN_PATH,
@@ -280,7 +276,7 @@ MESSAGES = {
 }
 
 
-def _apply(web: Web, project_id: int, change: Any, *, success: str, back: str = "project") -> Response:
+def apply_change(web: Web, project_id: int, change: Any, *, success: str, back: str = "project") -> Response:
     """Run one change; on success redirect (POST/redirect/GET), on refusal show the page with the reason."""
     try:
         project = crud.get_project(web.db, project_id=project_id)
@@ -298,7 +294,7 @@ def _apply(web: Web, project_id: int, change: Any, *, success: str, back: str = 
     return web.redirect(f"/cedia/projets/{project_id}?msg={success}")
 
 
-def _write_guard(web: Web, csrf_token: str) -> Response | None:
+def write_guard(web: Web, csrf_token: str) -> Response | None:
     if (denied := web.guard("cedia:write")) is not None:
         return denied
     if not web.csrf_ok(csrf_token):
@@ -316,14 +312,14 @@ def move_form(
     comment: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=20)] = "project",
 ) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
+    if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
     def change(project: Any) -> None:
         move = StageMove(to_stage=to_stage, version=version, comment=comment)
         crud.move_stage(web.db, project=project, move=move, actor=web.actor)
 
-    return _apply(web, project_id, change, success="moved", back="board" if back == "board" else "project")
+    return apply_change(web, project_id, change, success="moved", back="board" if back == "board" else "project")
 
 
 @router.post("/projets/{project_id}/checklist")
@@ -341,7 +337,7 @@ def checklist_form(
     human_in_loop: Text = "",
     ethics_review_on: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
+    if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
     def yes_no(value: str) -> bool | None:
@@ -361,7 +357,7 @@ def checklist_form(
         )
         crud.update_checklist(web.db, project=project, data=data, actor=web.actor)
 
-    return _apply(web, project_id, change, success="checklist")
+    return apply_change(web, project_id, change, success="checklist")
 
 
 def _project_fields(
@@ -388,7 +384,7 @@ def create_form(
     description: Text = "",
     expected_value: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
+    if (denied := write_guard(web, csrf_token)) is not None:
         return denied
     fields = _project_fields(title, unit, sponsor, use_case, description, expected_value)
     try:
@@ -438,117 +434,11 @@ def edit_form(
     description: Text = "",
     expected_value: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
+    if (denied := write_guard(web, csrf_token)) is not None:
         return denied
     fields = _project_fields(title, unit, sponsor, use_case, description, expected_value)
 
     def change(project: Any) -> None:
         crud.update_project(web.db, project=project, data=ProjectUpdate(version=version, **fields), actor=web.actor)
 
-    return _apply(web, project_id, change, success="saved")
-
-
-@router.post("/projets/{project_id}/jalons")
-def add_milestone_form(
-    web: WebDep,
-    project_id: Id,
-    title: Annotated[str, Form(max_length=200)],
-    due_on: Annotated[str, Form(max_length=40)],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-
-    def change(project: Any) -> None:
-        data = MilestoneCreate(title=title, due_on=due_on)
-        team.add_milestone(web.db, project=project, data=data, actor=web.actor)
-
-    return _apply(web, project_id, change, success="added")
-
-
-@router.post("/projets/{project_id}/jalons/{milestone_id}/atteint")
-def complete_milestone_form(
-    web: WebDep,
-    project_id: Id,
-    milestone_id: Id,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-    return _apply(
-        web,
-        project_id,
-        lambda project: team.complete_milestone(web.db, project=project, milestone_id=milestone_id, actor=web.actor),
-        success="saved",
-    )
-
-
-@router.post("/projets/{project_id}/blocages")
-def add_blocker_form(
-    web: WebDep,
-    project_id: Id,
-    description: Annotated[str, Form(max_length=500)],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-
-    def change(project: Any) -> None:
-        team.add_blocker(web.db, project=project, data=BlockerCreate(description=description), actor=web.actor)
-
-    return _apply(web, project_id, change, success="added")
-
-
-@router.post("/projets/{project_id}/blocages/{blocker_id}/leve")
-def resolve_blocker_form(
-    web: WebDep,
-    project_id: Id,
-    blocker_id: Id,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-    return _apply(
-        web,
-        project_id,
-        lambda project: team.set_blocker_resolved(
-            web.db, project=project, blocker_id=blocker_id, resolved=True, actor=web.actor
-        ),
-        success="saved",
-    )
-
-
-@router.post("/projets/{project_id}/equipe")
-def add_member_form(
-    web: WebDep,
-    project_id: Id,
-    display_name: Annotated[str, Form(max_length=200)],
-    role: Annotated[str, Form(max_length=20)],
-    csrf_token: Annotated[str, Form()] = "",
-    username: Annotated[str, Form(max_length=100)] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-
-    def change(project: Any) -> None:
-        data = MemberCreate(display_name=display_name, username=username or None, role=MemberRole(role))
-        team.add_member(web.db, project=project, data=data, actor=web.actor)
-
-    return _apply(web, project_id, change, success="added")
-
-
-@router.post("/projets/{project_id}/coachs")
-def add_coach_form(
-    web: WebDep,
-    project_id: Id,
-    name: Annotated[str, Form(max_length=200)],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if (denied := _write_guard(web, csrf_token)) is not None:
-        return denied
-    return _apply(
-        web,
-        project_id,
-        lambda project: team.assign_coach(web.db, project=project, data=CoachAssign(name=name), actor=web.actor),
-        success="added",
-    )
+    return apply_change(web, project_id, change, success="saved")
