@@ -8,6 +8,7 @@ does not depend on how many worker processes run the chunks and memory is bounde
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -251,7 +252,11 @@ def _generate_into(
                 results.append(run_chunk(job))
                 bar.advance(task)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Workers come from a fork server (a clean, thread-free process with the generator preloaded): forking
+            # this process directly would copy Arrow's and BLAS's thread pools mid-flight.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["datasets_synthetic.generator"])
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 futures = [pool.submit(run_chunk, job) for job in jobs]
                 for future in as_completed(futures):
                     future.result()

@@ -121,3 +121,28 @@ def test_csv_format_loads_to_the_same_frames_as_parquet(tmp_path: Path) -> None:
         parquet = load(table, root=tmp_path / "p")
         csv = load(table, root=tmp_path / "c")
         pd.testing.assert_frame_equal(parquet, csv, check_dtype=False)
+
+
+PEAK_RSS = """
+import resource, sys
+from datasets_synthetic import generate
+generate(out=sys.argv[1], members=int(sys.argv[2]), seed=1, chunk_members=1000, workers=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+def test_memory_is_bounded_by_the_chunk_not_by_the_member_count(tmp_path: Path) -> None:
+    """Six times more members (six chunks instead of one) must not need noticeably more memory."""
+    import subprocess
+    import sys
+
+    def peak_kib(members: int) -> int:
+        out = tmp_path / f"m{members}"
+        result = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, str(out), str(members)], capture_output=True, text=True, check=True
+        )
+        return int(result.stdout.strip().splitlines()[-1])
+
+    small, large = peak_kib(1000), peak_kib(6000)
+    assert large < small * 1.15 + 20_000, (small, large)
