@@ -135,14 +135,17 @@ def _principal_from_hub(db: Session, token: str, settings: Settings) -> Principa
 
 
 def resolve_principal(
-    db: Session, *, settings: Settings, bearer: str | None = None, cookie: str | None = None
+    db: Session, *, settings: Settings, bearer: str | None = None, cookie: str | None = None, hub: bool = True
 ) -> Principal | None:
-    """The principal for a bearer token (preferred) or a session-cookie value; None if neither is valid."""
+    """The principal for a bearer token (preferred) or a session-cookie value; None if neither is valid.
+
+    `hub=False` skips asking JupyterHub (a network call), for callers that do it separately.
+    """
     for token in (bearer, cookie):
         if not token or len(token) > 4096:
             continue
         principal = _principal_from_db_token(db, token)
-        if principal is None and settings.hub_enabled and token is bearer:
+        if principal is None and hub and settings.hub_enabled and token is bearer:
             principal = _principal_from_hub(db, token, settings)
         if principal is not None:
             return principal

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
@@ -23,7 +24,7 @@ from progress_api.models.analytics import (
 from progress_api.models.common import Role, utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
-from progress_api.services.cache import cached
+from progress_api.services.cache import cached, cached_async
 from progress_api.services.progress import learner_progress
 
 router = APIRouter(tags=["analytics"])
@@ -37,8 +38,9 @@ def _minute() -> datetime:
 
 
 @router.get("/cohorts/{cohort}/gradebook", response_model=Gradebook)
-def gradebook(
+async def gradebook(
     db: SessionDep,
+    request: Request,
     cohort: str,
     params: PageDep,
     _access: Annotated[Access, Depends(authorize("gradebook:read"))],
@@ -49,7 +51,7 @@ def gradebook(
     """The cohort × assignment matrix (latest attempt per cell), one page of learners."""
     now = _minute()
 
-    def render() -> bytes:
+    def render() -> tuple[bytes, bytes]:
         row = cohorts_crud.require_cohort(db, slug=cohort)  # inside: a cache hit costs no cohort lookup
         facts = analytics.facts(db, cohort=row)
         columns, rows = analytics.gradebook_rows(facts, course=course, now=now)
@@ -66,10 +68,16 @@ def gradebook(
             limit=params.limit,
             offset=params.offset,
         )
-        return body.model_dump_json().encode()
+        raw = body.model_dump_json().encode()
+        return raw, gzip.compress(raw, compresslevel=5)
 
     key = ("gradebook", cohort, course, q, business_unit, params.limit, params.offset, now)
-    return Response(content=cached(db, key, render), media_type="application/json")
+    raw, packed = await cached_async(db, key, render)
+    # The matrix is large (≈150 kB for 50 × 30) and served from cache: send it compressed once computed.
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(content=packed, media_type="application/json", headers=headers)
+    return Response(content=raw, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
 
 @router.get("/cohorts/{cohort}/difficulty")
@@ -181,18 +189,21 @@ def compare_cohorts(
 
 
 @router.get("/learners/{username}/progress")
-def read_learner_progress(
+async def read_learner_progress(
     db: SessionDep,
     username: str,
     _access: Annotated[Access, Depends(authorize("progress:read"))],
     pass_ratio: PassRatio = 0.5,
 ) -> LearnerProgress:
     """A learner's progress and competency profile (the learner themself, their trainers, CEDIA, admins)."""
-    return learner_progress(db, user=users_crud.require_user(db, username=username), pass_ratio=pass_ratio)
+    user = users_crud.require_user(db, username=username)
+    return await cached_async(
+        db, ("progress", user.id, pass_ratio), lambda: learner_progress(db, user=user, pass_ratio=pass_ratio)
+    )
 
 
 @router.get("/me/progress")
-def read_my_progress(
+async def read_my_progress(
     db: SessionDep,
     access: Annotated[Access, Depends(authorize("progress:read"))],
     pass_ratio: PassRatio = 0.5,
@@ -220,4 +231,6 @@ def read_my_progress(
             selfchecks_passed=0,
             last_activity=None,
         )
-    return learner_progress(db, user=user, pass_ratio=pass_ratio)
+    return await cached_async(
+        db, ("progress", user.id, pass_ratio), lambda: learner_progress(db, user=user, pass_ratio=pass_ratio)
+    )
