@@ -276,8 +276,20 @@ MESSAGES = {
 }
 
 
-def apply_change(web: Web, project_id: int, change: Any, *, success: str, back: str = "project") -> Response:
-    """Run one change; on success redirect (POST/redirect/GET), on refusal show the page with the reason."""
+def apply_change(
+    web: Web,
+    project_id: int,
+    change: Any,
+    *,
+    success: str,
+    back: str = "project",
+    filters: dict[str, str] | None = None,
+) -> Response:
+    """Run one change; on success redirect (POST/redirect/GET), on refusal show the page with the reason.
+
+    From the board, `filters` (unit, type, coach) are kept on the way back, whether the move worked or not.
+    """
+    filters = {k: v for k, v in (filters or {}).items() if v}
     try:
         project = crud.get_project(web.db, project_id=project_id)
         change(project)
@@ -287,10 +299,17 @@ def apply_change(web: Web, project_id: int, change: Any, *, success: str, back: 
         if isinstance(exc, ApiError) and exc.status == 404:
             return web.render("error.html", status_code=404, title="Introuvable", message=exc.message)
         if back == "board":
-            return _board(web, unit="", use_case="", coach="", status_code=_status(exc), error=_error(exc))
+            return _board(
+                web,
+                unit=filters.get("unit", ""),
+                use_case=filters.get("use_case", ""),
+                coach=filters.get("coach", ""),
+                status_code=_status(exc),
+                error=_error(exc),
+            )
         return _project_page(web, project_id, status_code=_status(exc), error=_error(exc))
     if back == "board":
-        return web.redirect(f"/cedia?moved={project_id}")
+        return web.redirect(f"/cedia?{urlencode({**filters, 'moved': project_id})}")
     return web.redirect(f"/cedia/projets/{project_id}?msg={success}")
 
 
@@ -311,6 +330,9 @@ def move_form(
     csrf_token: Annotated[str, Form()] = "",
     comment: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=20)] = "project",
+    unit: Annotated[str, Form(max_length=200)] = "",
+    use_case: Annotated[str, Form(max_length=30)] = "",
+    coach: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
@@ -319,7 +341,14 @@ def move_form(
         move = StageMove(to_stage=to_stage, version=version, comment=comment)
         crud.move_stage(web.db, project=project, move=move, actor=web.actor)
 
-    return apply_change(web, project_id, change, success="moved", back="board" if back == "board" else "project")
+    return apply_change(
+        web,
+        project_id,
+        change,
+        success="moved",
+        back="board" if back == "board" else "project",
+        filters={"unit": unit, "use_case": use_case, "coach": coach},
+    )
 
 
 @router.post("/projets/{project_id}/checklist")

@@ -186,3 +186,21 @@ def test_dashboard_charts_are_pngs_cached_by_content(login: Login) -> None:
     again = client.get(urls[0])
     assert pages_dashboard.CACHE.renders == renders
     assert client.get(urls[0], headers={"If-None-Match": again.headers["etag"]}).status_code == 304
+
+
+def test_moves_from_a_filtered_board_keep_the_filters(login: Login, demo: Any, db: Session) -> None:
+    """Refused or done, a move from a board filtered on one unit comes back to that same filtered board."""
+    client = login("cedia")
+    pid = project_id(db, "Prévision de trésorerie")
+    board = client.get("/cedia", params={"unit": "Direction financière"})
+    form = {"back": "board", "unit": "Direction financière", "csrf_token": csrf_of(board.text)}
+    version = version_of(client, demo, pid)
+    refused = client.post(f"/cedia/projets/{pid}/etape", data={**form, "to_stage": "coaching", "version": version})
+    assert refused.status_code == 409 and "Impossible de sauter une étape" in refused.text
+    assert len(re.findall(r'<article class="card"', refused.text)) == 2
+    done = client.post(
+        f"/cedia/projets/{pid}/etape",
+        data={**form, "to_stage": "qualification", "version": version},
+        follow_redirects=False,
+    )
+    assert done.headers["location"].startswith("/cedia?unit=Direction+financi")
