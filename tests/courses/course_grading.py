@@ -21,6 +21,7 @@ from courses.stubs import CODE_STUB, TEXT_STUB
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 WRONG_ANSWERS_DIR = Path(__file__).parent / "wrong_answers"
+ALTERNATIVE_ANSWERS_DIR = Path(__file__).parent / "alternative_answers"
 
 
 def assignment_ids() -> list[tuple[str, str]]:
@@ -30,7 +31,16 @@ def assignment_ids() -> list[tuple[str, str]]:
 
 def wrong_answers(course: str, assignment: str) -> dict[str, str]:
     """The plausible wrong answers stored for an assignment (exercise id -> code)."""
-    path = WRONG_ANSWERS_DIR / f"{course}.yml"
+    return _answers(WRONG_ANSWERS_DIR, course, assignment)
+
+
+def alternative_answers(course: str, assignment: str) -> dict[str, str]:
+    """Other correct answers (another shape, dtype, order…) stored for an assignment (exercise id -> code)."""
+    return _answers(ALTERNATIVE_ANSWERS_DIR, course, assignment)
+
+
+def _answers(directory: Path, course: str, assignment: str) -> dict[str, str]:
+    path = directory / f"{course}.yml"
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -87,6 +97,16 @@ def solved(release: NotebookNode, source: NotebookNode) -> NotebookNode:
     for cell in nb.cells:
         gid = grade_id(cell)
         if gid and cell.metadata["nbgrader"].get("solution"):
+            cell.source = answers[gid]
+    return nb
+
+
+def with_answers(release: NotebookNode, source: NotebookNode, answers: dict[str, str]) -> NotebookNode:
+    """The solved notebook with some answer cells replaced (e.g. by other correct answers)."""
+    nb = solved(release, source)
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in answers:
             cell.source = answers[gid]
     return nb
 

@@ -2,7 +2,8 @@
 
 For each assignment nbgrader generates the student version, then autogrades three submissions on the demo dataset:
 the reference solution (full marks), the blank student version (zero on every autograded cell) and a notebook holding
-one plausible wrong answer per exercise (each of those exercises scores zero).
+one plausible wrong answer per exercise (each of those exercises scores zero); where stored, other correct answers
+(another shape, dtype, index or order) score full marks.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import pytest
 from course_grading import (
     CODE_STUB,
     TEXT_STUB,
+    alternative_answers,
     assignment_ids,
     autograde,
     generate,
     grade_id,
     release_notebook,
     solved,
+    with_answers,
     with_wrong_answers,
     wrong_answers,
 )
@@ -35,7 +38,7 @@ NOTEBOOK_TIME_LIMIT_S = 60
 def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     course_id: str, assignment_id: str, grading_env: Path, tmp_path: Path
 ) -> None:
-    """Does nbgrader give full marks to the solution, zero to a blank notebook and to each plausible wrong answer?"""
+    """Does nbgrader give full marks to the solution and to other correct answers, zero to blank and wrong answers?"""
     course = next(c for c in load_catalog(default_root()) if c.id == course_id)
     assignment = course.assignment(assignment_id)
     root = generate(source_dir=course.source_dir, course_id=course_id, assignment=assignment_id, workdir=tmp_path)
@@ -62,6 +65,9 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     submissions = {"solution": solved(release, source), "blank": release}
     if wrong:
         submissions["wrong"] = with_wrong_answers(release, source, wrong)
+    alternatives = alternative_answers(course_id, assignment_id)
+    if alternatives:
+        submissions["alternative"] = with_answers(release, source, alternatives)
     started = time.monotonic()
     scores = autograde(root=root, course_id=course_id, assignment=assignment_id, submissions=submissions)
     elapsed = time.monotonic() - started
@@ -73,6 +79,9 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
         assert scores["blank"][f"{exercise.id}_tests"].score == 0, f"a blank notebook scores on {exercise.id}"
     for exercise_id in wrong:
         assert scores["wrong"][f"{exercise_id}_tests"].score == 0, f"the wrong answer to {exercise_id} is accepted"
+    for exercise_id in alternatives:
+        cell = scores["alternative"][f"{exercise_id}_tests"]
+        assert cell.score == cell.max_score, f"another correct answer to {exercise_id} is refused"
     for exercise in assignment.exercises:
         if exercise.kind == "manual":
             assert scores["solution"][exercise.id].max_score == exercise.points

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_grading import assignment_ids, wrong_answers
+from course_grading import alternative_answers, assignment_ids, wrong_answers
 
 from courses import checks
 from courses.authoring.build import stale_files
@@ -142,7 +142,9 @@ def test_every_autograded_exercise_has_a_stored_wrong_answer(course_id: str, ass
     auto = {e.id for e in assignment.exercises if e.kind == "auto"}
     wrong = wrong_answers(course_id, assignment_id)
     assert set(wrong) == auto
-    for exercise_id, code in wrong.items():
+    alternatives = alternative_answers(course_id, assignment_id)
+    assert set(alternatives) <= auto
+    for exercise_id, code in {**wrong, **alternatives}.items():
         ast.parse(code, filename=f"{course_id}/{assignment_id}/{exercise_id}")
 
 

@@ -300,7 +300,9 @@ A02 = AssignmentSpec(
             """,
             solution='depenses_par_sexe = prestations.groupby("sex")["amount_billed"].sum()',
             visible="""
-            assert set(map(str, pd.Series(depenses_par_sexe).index)) == {"F", "M"}, "Il faut une valeur pour F et une pour M."
+            from courses.checks import to_series
+
+            assert set(map(str, to_series(depenses_par_sexe, index_name="sex").index)) == {"F", "M"}, "Il faut une valeur pour F et une pour M."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -321,7 +323,9 @@ A02 = AssignmentSpec(
             """,
             solution='depenses_par_annee = claims.groupby(claims["care_date"].dt.year)["amount_billed"].sum()',
             visible="""
-            assert all(1900 < int(a) < 2100 for a in pd.Series(depenses_par_annee).index), "L'index doit contenir des années."
+            from courses.checks import to_series
+
+            assert all(1900 < int(a) < 2100 for a in to_series(depenses_par_annee).index), "L'index doit contenir des années."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference

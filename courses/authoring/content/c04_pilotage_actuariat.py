@@ -150,15 +150,17 @@ A01 = AssignmentSpec(
             sp_par_nature = (pres / cot).dropna()
             """,
             visible="""
-            assert "individual" in set(pd.Series(sp_par_nature).index), "Il faut au moins la nature individual."
+            from courses.checks import to_series
+
+            assert "individual" in set(to_series(sp_par_nature, index_name="kind").index), "Il faut au moins la nature individual."
             """,
             hidden="""
-            from courses.checks import assert_same_series, reference
+            from courses.checks import assert_same_series, reference, to_series
 
             c, p = reference("contracts"), reference("claims")
             cot_ref = (c["monthly_premium_eur"] * mois_couverts(c)).groupby(c["kind"]).sum()
             pres_ref = rattacher_contrat(p[p["care_date"].dt.year == ANNEE]).groupby("kind")["amc_paid"].sum()
-            assert_same_series(pd.Series(sp_par_nature).dropna(), (pres_ref / cot_ref).dropna(), what="sp_par_nature", abs_tol=1e-6)
+            assert_same_series(to_series(sp_par_nature, index_name="kind").dropna(), (pres_ref / cot_ref).dropna(), what="sp_par_nature", abs_tol=1e-6)
             """,
         ),
         Ex(
@@ -281,7 +283,9 @@ A02 = AssignmentSpec(
             """,
             solution='repartition = claims[["amo_paid", "amc_paid", "out_of_pocket"]].sum()',
             visible="""
-            assert set(pd.Series(repartition).index) == {"amo_paid", "amc_paid", "out_of_pocket"}, "Index attendu : amo_paid, amc_paid, out_of_pocket."
+            from courses.checks import to_series
+
+            assert set(to_series(repartition).index) == {"amo_paid", "amc_paid", "out_of_pocket"}, "Index attendu : amo_paid, amc_paid, out_of_pocket."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -300,7 +304,9 @@ A02 = AssignmentSpec(
             """,
             solution='parts = repartition / claims["amount_billed"].sum()',
             visible="""
-            assert all(0 <= v <= 1 for v in pd.Series(parts)), "Chaque part est comprise entre 0 et 1."
+            from courses.checks import to_series
+
+            assert all(0 <= v <= 1 for v in to_series(parts)), "Chaque part est comprise entre 0 et 1."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -375,7 +381,9 @@ A02 = AssignmentSpec(
             """,
             solution='rac_par_famille = claims.groupby("act_family")["out_of_pocket"].sum().sort_values(ascending=False)',
             visible="""
-            assert list(pd.Series(rac_par_famille)) == sorted(pd.Series(rac_par_famille), reverse=True), "Triez du plus grand au plus petit."
+            from courses.checks import to_series
+
+            assert list(to_series(rac_par_famille, index_name="act_family")) == sorted(pd.Series(rac_par_famille), reverse=True), "Triez du plus grand au plus petit."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -400,7 +408,9 @@ A02 = AssignmentSpec(
             depassements_secteur = sommes["extra_fees"] / sommes["amount_billed"]
             """,
             visible="""
-            assert "1" in set(map(str, pd.Series(depassements_secteur).index)), "Le secteur 1 doit apparaître."
+            from courses.checks import to_series
+
+            assert "1" in set(map(str, to_series(depassements_secteur, index_name="sector").index)), "Le secteur 1 doit apparaître."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference

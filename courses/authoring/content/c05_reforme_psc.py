@@ -88,7 +88,9 @@ A01 = AssignmentSpec(
             """,
             solution='modes_adhesion = invites["enrolment"].value_counts()',
             visible="""
-            assert "automatic" in set(pd.Series(modes_adhesion).index), "Il y a des adhésions d'office (automatic)."
+            from courses.checks import to_series
+
+            assert "automatic" in set(to_series(modes_adhesion, index_name="enrolment").index), "Il y a des adhésions d'office (automatic)."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -109,7 +111,9 @@ A01 = AssignmentSpec(
             """,
             solution='taux_office = (invites["enrolment"] == "automatic").groupby(invites["wave"]).mean()',
             visible="""
-            assert all(0 <= v <= 1 for v in pd.Series(taux_office)), "Les taux sont des parts entre 0 et 1."
+            from courses.checks import to_series
+
+            assert all(0 <= v <= 1 for v in to_series(taux_office, index_name="wave")), "Les taux sont des parts entre 0 et 1."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -179,7 +183,9 @@ A01 = AssignmentSpec(
             part_agent = (collectifs["monthly_premium_eur"] - collectifs["employer_share_eur"]).groupby(collectifs["coverage_level"]).mean()
             """,
             visible="""
-            assert len(part_agent) >= 1 and all(v > 0 for v in pd.Series(part_agent)), "L'agent paie une part positive."
+            from courses.checks import to_series
+
+            assert len(part_agent) >= 1 and all(v > 0 for v in to_series(part_agent, index_name="coverage_level")), "L'agent paie une part positive."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference

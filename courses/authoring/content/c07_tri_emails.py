@@ -69,7 +69,9 @@ A01 = AssignmentSpec(
             """,
             solution='repartition = emails["team"].value_counts(normalize=True)',
             visible="""
-            assert abs(sum(pd.Series(repartition)) - 1) < 1e-6, "Les parts doivent faire 1 au total."
+            from courses.checks import to_series
+
+            assert abs(sum(to_series(repartition, index_name="team")) - 1) < 1e-6, "Les parts doivent faire 1 au total."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference

@@ -103,7 +103,9 @@ A01 = AssignmentSpec(
             """,
             solution='taux_sexe = donnees.groupby("sex")["alerte"].mean()',
             visible="""
-            assert set(map(str, pd.Series(taux_sexe).index)) == {"F", "M"}, "Une valeur pour F, une pour M."
+            from courses.checks import to_series
+
+            assert set(map(str, to_series(taux_sexe, index_name="sex").index)) == {"F", "M"}, "Une valeur pour F, une pour M."
             """,
             hidden="""
             from courses.checks import assert_same_series, cached, reference
@@ -222,7 +224,9 @@ A01 = AssignmentSpec(
             coefficients = brut.reindex(brut.abs().sort_values(ascending=False).index)
             """,
             visible="""
-            assert set(pd.Series(coefficients).index) == set(VARIABLES), "Une valeur par variable de VARIABLES."
+            from courses.checks import to_series
+
+            assert set(to_series(coefficients).index) == set(VARIABLES), "Une valeur par variable de VARIABLES."
             """,
             hidden="""
             from courses.checks import assert_same_series
