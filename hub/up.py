@@ -2,7 +2,7 @@
 
 Each step is idempotent, so running it twice duplicates nothing: the demo data is generated only when missing, the
 database migration and the demo seed are no-ops the second time, the service tokens are created once and kept in
-0600 files, releasing an already released assignment changes nothing, and the hub keeps its own database.
+0600 files, an assignment already in the exchange is not released again, and the hub keeps its own database.
 The other parts are driven through their public CLIs (style.md: the hub configures and launches, nobody imports it).
 """
 
@@ -36,8 +36,13 @@ class StepError(RuntimeError):
     """A preparation step failed; the message says which command and what it printed."""
 
 
-def _run(cmd: list[str], *, env: dict[str, str], cwd: Path, what: str) -> str:
-    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+def _run(cmd: list[str], *, env: dict[str, str], cwd: Path, what: str, show: bool = False) -> str:
+    """Run one step; `show` lets its own output (a progress bar) through instead of keeping it for the error."""
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=not show, text=True, check=False)
+    if show:
+        if done.returncode != 0:
+            raise StepError(f"{what} failed ({' '.join(cmd[1:])}, exit {done.returncode}): see its output above")
+        return ""
     if done.returncode != 0:
         output = (done.stdout + done.stderr).strip()[-3000:]
         raise StepError(f"{what} failed ({' '.join(cmd[1:])}, exit {done.returncode}):\n{output}")
@@ -59,7 +64,8 @@ def ensure_datasets(settings: HubSettings, *, console: Console) -> None:
         return
     console.print(f"… generating the demo data ({settings.demo_members} members) into {settings.datasets_dir}")
     cmd = academy(settings, "data", "generate", "--out", str(settings.datasets_dir))
-    _run([*cmd, "--members", str(settings.demo_members)], env=child_env(settings), cwd=settings.home, what="data")
+    env = child_env(settings)
+    _run([*cmd, "--members", str(settings.demo_members)], env=env, cwd=settings.home, what="data", show=True)
     console.print("[green]✓[/] demo data generated")
 
 
@@ -194,6 +200,9 @@ def main(*, settings: HubSettings, console: Console) -> int:
     except (StepError, SecretError) as error:
         console.print(f"[red]✗ {error}[/]")
         return 1
+    except KeyboardInterrupt:
+        console.print("\ninterrupted before the hub started: nothing is running.")
+        return 130
     signal.signal(signal.SIGTERM, _interrupt)
     hub = start_hub(settings)
     try:

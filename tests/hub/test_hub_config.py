@@ -149,3 +149,9 @@ def test_production_sso_is_generic_oidc_with_group_claims(monkeypatch: pytest.Mo
     assert "announcement_login" not in c.JupyterHub.get("template_vars", {})
     # Production still persists its cookie secret in a private file.
     assert stat.S_IMODE((tmp_path / "hub" / "cookie_secret").stat().st_mode) == 0o600
+
+
+def test_production_refuses_a_demo_password_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Does production refuse to start when a demo password is configured, even with the SSO set up?"""
+    with pytest.raises(SecretError, match="ACADEMY_DEMO_PASSWORD"):
+        load(monkeypatch, tmp_path, **OIDC, ACADEMY_ENV="production", ACADEMY_DEMO_PASSWORD="autre-mot-de-passe")
