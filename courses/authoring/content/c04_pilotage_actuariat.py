@@ -383,7 +383,8 @@ A02 = AssignmentSpec(
             visible="""
             from courses.checks import to_series
 
-            assert list(to_series(rac_par_famille, index_name="act_family")) == sorted(pd.Series(rac_par_famille), reverse=True), "Triez du plus grand au plus petit."
+            _rac = to_series(rac_par_famille, index_name="act_family")
+            assert list(_rac) == sorted(_rac, reverse=True), "Triez du plus grand au plus petit."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
