@@ -25,6 +25,9 @@ from traitlets import Dict, Unicode
 # Lab plugins and server extensions of nbgrader meant for course authors, not for users of this platform.
 HIDDEN_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 HIDDEN_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
+# Server extensions JupyterLab does not need here, left out to shorten every server's start-up: no language
+# server is installed (jupyter_lsp only scans for them) and the classic Notebook 7 UI is not offered.
+SKIPPED_SERVER_EXTENSIONS = ("jupyter_lsp", "notebook")
 
 # Runs before the user server, inside its own mount namespace: $0 is the datasets folder, "$@" the server command.
 _READONLY_SCRIPT = (
@@ -76,7 +79,14 @@ def write_jupyter_settings(config_dir: Path) -> None:
         json.dumps({"disabledExtensions": dict.fromkeys(HIDDEN_LAB_PLUGINS, True)}, indent=2)
     )
     (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": dict.fromkeys(HIDDEN_SERVER_EXTENSIONS, False)}}, indent=2)
+        json.dumps(
+            {
+                "ServerApp": {
+                    "jpserver_extensions": dict.fromkeys(HIDDEN_SERVER_EXTENSIONS + SKIPPED_SERVER_EXTENSIONS, False)
+                }
+            },
+            indent=2,
+        )
     )
 
 
