@@ -85,7 +85,11 @@ def generate(
     opened = start - (waves["count"] - wave + 1) * waves["spacing_days"]
     death = people.death[subs]
     alive_at_wave = (death < 0) | (death > opened)
-    invited = (employer >= 0) & (opened <= window.end) & alive_at_wave & (ind_end >= opened)
+    of_age = adult <= opened - 30  # agents hired after the waves (later years) are left out of this model
+    invited = (employer >= 0) & (opened <= window.end) & alive_at_wave & (ind_end >= opened) & of_age
+    # An invited agent already held an individual contract when the wave opened (even for waves long before the
+    # window, as in a dataset for a year well after the employer's PSC start).
+    ind_start = np.where(invited, np.minimum(ind_start, opened - 30), ind_start)
     outcome = rng.random(n)
     exempted = invited & (outcome < spec_col["exemption_share"])
     answered = invited & ~exempted & (outcome < spec_col["exemption_share"] + spec_col["answer_share"])

@@ -18,9 +18,20 @@ from typing import Any
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from datasets_synthetic import claims, contracts, dictionary, emails, fraud, money, population, practitioners, roster
+from datasets_synthetic import (
+    claims,
+    contracts,
+    dictionary,
+    emails,
+    fraud,
+    ids,
+    money,
+    population,
+    practitioners,
+    roster,
+)
 from datasets_synthetic.context import Chunk, Window
-from datasets_synthetic.params import Params, load
+from datasets_synthetic.params import FAMILIES, Params, load
 from datasets_synthetic.schema import TABLES
 from datasets_synthetic.writer import FORMATS, DatasetError, build, discard, prepare, publish, sha256, write_part
 
@@ -119,9 +130,7 @@ def claims_table(
     settled: money.Settlement,
     providers: practitioners.Practitioners,
 ) -> dict[str, Any]:
-    from datasets_synthetic import ids
-    from datasets_synthetic.params import FAMILIES
-
+    """The published `claims` columns, sorted by care date then person (fraud lines are not grouped at the end)."""
     assert lines.base is not None and lines.extra is not None and lines.amo_rate is not None and lines.paid is not None
     order = np.argsort((lines.care - lines.care.min()) * (1 << 21) + lines.person, kind="stable")
     v = lines.variant[order]

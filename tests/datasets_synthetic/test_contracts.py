@@ -81,3 +81,13 @@ def test_every_subscriber_has_exactly_one_individual_contract(tables: dict[str, 
     assert set(individual.subscriber_id) == set(people[people.role == "subscriber"].beneficiary_id)
     assert contracts.contract_id.is_unique
     assert (contracts.end_date.isna() | (contracts.end_date >= contracts.start_date)).all()
+
+
+def test_contract_dates_stay_consistent_years_after_the_psc_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A 2030 dataset: every employer switched years before the window, contracts still end after they start."""
+    from datasets_synthetic import generate, load
+
+    generate(out=tmp_path / "d", members=2000, seed=5, year=2030)
+    contracts = load("contracts", root=tmp_path / "d")
+    assert (contracts.end_date.isna() | (contracts.end_date >= contracts.start_date)).all()
+    assert (contracts.kind == "collective_psc").sum() > 100

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
+from datasets_synthetic import generate, load
 from datasets_synthetic.money import cap_running
 
 
@@ -88,3 +92,21 @@ def test_cap_running_allows_up_to_the_cap_in_order() -> None:
     amounts = np.array([30, 30, 30, 60, 10])
     allowed = cap_running(starts, amounts, np.full(5, 50))
     assert allowed.tolist() == [30, 20, 0, 50, 0]
+
+
+@pytest.mark.parametrize("year", [2024, 2026])
+def test_money_identities_and_caps_hold_for_other_years(tmp_path: Path, year: int) -> None:
+    """Other years move the window across tariff and co-payment changes: the identities still hold to the cent."""
+    generate(out=tmp_path / "d", members=1500, seed=9, year=year)
+    claims = load("claims", root=tmp_path / "d")
+    lines = claims[claims.fraud_type.isna()]
+    billed, base, extra = cents(lines.amount_billed), cents(lines.reimbursement_base), cents(lines.extra_fees)
+    amo, amc, oop = cents(lines.amo_paid), cents(lines.amc_paid), cents(lines.out_of_pocket)
+    rate_bp = np.round(lines.amo_rate.to_numpy() * 10000).astype(np.int64)
+    assert (billed == base + extra).all() and (amo + amc + oop == billed).all()
+    assert (amo == (base * rate_bp + 5000) // 10000 - cents(lines.flat_participation) - cents(lines.deductible)).all()
+    yearly = claims.groupby(["beneficiary_id", claims.care_date.dt.year])[["flat_participation", "deductible"]].sum()
+    assert yearly.max().max() <= 50.0 + 1e-9
+    g = claims[(claims.act_code == "G") & (claims.care_date >= "2023-11-01")]
+    expected = np.where(g.care_date < "2024-12-22", 26.50, 30.00)
+    assert (g.reimbursement_base.to_numpy() == expected).all()
