@@ -150,6 +150,8 @@ def _check_path(db: Session, access: Access, params: dict[str, Any]) -> None:
             grade_id = int(params["grade_id"])
         except ValueError:
             raise forbidden() from None
+        if not 1 <= grade_id < 2**63:  # out of the database's range: cannot exist, same answer as "not yours"
+            raise forbidden()
         owner = db.execute(
             select(col(Submission.user_id))
             .join(Grade, col(Grade.submission_id) == col(Submission.id))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from progress_api.models.catalog import ExerciseKind
@@ -75,8 +76,8 @@ class GradeIn(BaseModel):
     assignment: str = Field(max_length=200)
     attempt: int = Field(default=1, ge=1, le=1000)
     exercise: str = Field(max_length=200)
-    score: float
-    max_score: float
+    score: float = PField(ge=0, le=1_000_000, allow_inf_nan=False)
+    max_score: float = PField(ge=0, le=1_000_000, allow_inf_nan=False)
     kind: ExerciseKind = "auto"
     submitted_at: UTCDateTime
     graded_at: UTCDateTime
@@ -114,7 +115,7 @@ class GradePublic(BaseModel):
 
 
 class OverrideIn(BaseModel):
-    score: float | None = Field(description="New score; null withdraws the override.")
+    score: float | None = PField(ge=0, le=1_000_000, allow_inf_nan=False, description="New score; null withdraws it.")
     reason: str = Field(min_length=3, max_length=2000)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
@@ -21,6 +21,7 @@ from progress_api.services.ingest import ingest_grades
 
 router = APIRouter(tags=["grades"])
 Filter = Annotated[str | None, Query(max_length=100)]
+GradeId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post("/ingest/grades")
@@ -64,14 +65,17 @@ def list_grades(
 
 @router.get("/grades/{grade_id}")
 def read_grade(
-    db: SessionDep, grade_id: int, _access: Annotated[Access, Depends(authorize("grades:read"))]
+    db: SessionDep, grade_id: GradeId, _access: Annotated[Access, Depends(authorize("grades:read"))]
 ) -> GradePublic:
     return crud.get_grade(db, grade_id=grade_id)
 
 
 @router.post("/grades/{grade_id}/overrides", status_code=201)
 def override_grade(
-    db: SessionDep, grade_id: int, data: OverrideIn, access: Annotated[Access, Depends(authorize("grades:override"))]
+    db: SessionDep,
+    grade_id: GradeId,
+    data: OverrideIn,
+    access: Annotated[Access, Depends(authorize("grades:override"))],
 ) -> GradePublic:
     """Replace the graded score (or withdraw the override with `score: null`); the reason is mandatory."""
     crud.override_grade(
@@ -83,7 +87,7 @@ def override_grade(
 
 @router.get("/grades/{grade_id}/overrides")
 def list_overrides(
-    db: SessionDep, grade_id: int, params: PageDep, _access: Annotated[Access, Depends(authorize("grades:read"))]
+    db: SessionDep, grade_id: GradeId, params: PageDep, _access: Annotated[Access, Depends(authorize("grades:read"))]
 ) -> Page[OverridePublic]:
     crud.get_grade(db, grade_id=grade_id)
     total, items = crud.list_overrides(db, grade_id=grade_id, limit=params.limit, offset=params.offset)
