@@ -58,7 +58,8 @@ def plan(params: Params, window: Window, practitioners: Practitioners, members: 
     volume = rng.choice(nurses, n_vol, replace=False)
     per_day = volume_spec["acts_per_day"]
     expected = members * params.fraud["expected_lines_per_member"] * window.years
-    events = max(1, round(volume_spec["share_of_lines"] * expected / ((per_day["min"] + per_day["max"]) / 2)))
+    # No floor at one event: in a tiny dataset a single impossible day would dwarf the legitimate lines.
+    events = round(volume_spec["share_of_lines"] * expected / ((per_day["min"] + per_day["max"]) / 2))
     who = volume[np.arange(events) % n_vol]
     day = rng.integers(window.start, window.end + 1, events)
     acts = rng.integers(per_day["min"], per_day["max"] + 1, events)

@@ -146,3 +146,13 @@ def test_memory_is_bounded_by_the_chunk_not_by_the_member_count(tmp_path: Path) 
 
     small, large = peak_kib(1000), peak_kib(6000)
     assert large < small * 1.15 + 20_000, (small, large)
+
+
+def test_a_one_person_dataset_is_complete_and_sane(tmp_path: Path) -> None:
+    """The smallest valid size still writes every table, and fraud does not swamp one person's care."""
+    manifest = generate(out=tmp_path / "one", members=1, seed=1)
+    assert manifest.rows("beneficiaries") == 1
+    for table in manifest.tables:
+        assert (tmp_path / "one" / table / "part-00000.parquet").exists()
+        load(table, root=tmp_path / "one")
+    assert manifest.rows("claims") < 100
