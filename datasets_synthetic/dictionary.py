@@ -68,7 +68,8 @@ def render(params: Params, manifest: Manifest) -> str:
         "|---|---:|---|",
     ]
     for name, table in TABLES.items():
-        lines.append(f"| `{name}` | {manifest.tables[name]['rows']:,} | {table.description} |".replace(",", " "))
+        rows = f"{manifest.tables[name]['rows']:,}".replace(",", " ")  # French thousands separator
+        lines.append(f"| `{name}` | {rows} | {table.description} |")
     lines.append("")
     for name, table in TABLES.items():
         lines += [f"## Table `{name}`", "", table.description, "", "| colonne | type | description |", "|---|---|---|"]

@@ -14,3 +14,5 @@ def test_every_table_and_column_is_documented_in_french(demo_dataset: Path) -> N
         for column in table.columns:
             assert f"| `{column.name}` |" in text
     assert "numéro d'ordre `000`" in text and "Sources des paramètres" in text
+    for table in TABLES.values():
+        assert table.description in text, "descriptions are copied verbatim from schema.py"
