@@ -7,7 +7,9 @@ released (student) version, exactly as a learner would hand them in.
 from __future__ import annotations
 
 import re
+import resource
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,14 @@ def _answers(directory: Path, course: str, assignment: str) -> dict[str, str]:
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return dict(data.get(assignment) or {})
+
+
+@dataclass(frozen=True)
+class Run:
+    """How long one submission took to grade: wall clock, and CPU seconds of the processes nbgrader started."""
+
+    wall_s: float
+    cpu_s: float
 
 
 @dataclass(frozen=True)
@@ -134,9 +144,18 @@ def with_wrong_answers(release: NotebookNode, source: NotebookNode, wrong: dict[
 
 
 def autograde(
-    *, root: Path, course_id: str, assignment: str, submissions: dict[str, NotebookNode]
+    *,
+    root: Path,
+    course_id: str,
+    assignment: str,
+    submissions: dict[str, NotebookNode],
+    runs: dict[str, Run] | None = None,
 ) -> dict[str, dict[str, CellScore]]:
-    """Submit each notebook under its student id, autograde with nbgrader, return the scores per grade cell."""
+    """Submit each notebook under its student id, autograde with nbgrader, return the scores per grade cell.
+
+    `runs`, when given, receives each submission's grading time. CPU time is read from the reaped child processes
+    (the kernel), so it does not depend on how busy the machine is.
+    """
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
@@ -151,7 +170,12 @@ def autograde(
         nbformat.write(nb, target)
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
             gb.update_or_create_student(student)
+        started, cpu_before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
         result = api.autograde(assignment, student, force=True, create=True)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if runs is not None:
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+            runs[student] = Run(wall_s=time.monotonic() - started, cpu_s=cpu)
         assert result["success"], (result.get("log") or "") + (result.get("error") or "")
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
             sub = gb.find_submission_notebook(name.removesuffix(".ipynb"), assignment, student)

@@ -8,7 +8,6 @@ one plausible wrong answer per exercise (each of those exercises scores zero); w
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import nbformat
@@ -16,6 +15,7 @@ import pytest
 from course_grading import (
     CODE_STUB,
     TEXT_STUB,
+    Run,
     alternative_answers,
     assignment_ids,
     autograde,
@@ -30,7 +30,7 @@ from course_grading import (
 
 from courses.manifest import default_root, load_catalog
 
-NOTEBOOK_TIME_LIMIT_S = 60
+NOTEBOOK_CPU_LIMIT_S = 30  # well under a minute
 
 
 @pytest.mark.slow
@@ -68,9 +68,8 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     alternatives = alternative_answers(course_id, assignment_id)
     if alternatives:
         submissions["alternative"] = with_answers(release, source, alternatives)
-    started = time.monotonic()
-    scores = autograde(root=root, course_id=course_id, assignment=assignment_id, submissions=submissions)
-    elapsed = time.monotonic() - started
+    runs: dict[str, Run] = {}
+    scores = autograde(root=root, course_id=course_id, assignment=assignment_id, submissions=submissions, runs=runs)
 
     auto = [e for e in assignment.exercises if e.kind == "auto"]
     for exercise in auto:
@@ -85,5 +84,8 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     for exercise in assignment.exercises:
         if exercise.kind == "manual":
             assert scores["solution"][exercise.id].max_score == exercise.points
-    # Three submissions were graded one after the other: each took well under a minute.
-    assert elapsed / len(submissions) < NOTEBOOK_TIME_LIMIT_S, f"{elapsed:.0f}s for {len(submissions)} notebooks"
+    # The reference solution runs in well under a minute. CPU seconds, not wall clock: the shared CI machine may be
+    # busy, and a notebook that needs more than the limit in CPU cannot be well under a minute anywhere.
+    solution_run = runs["solution"]
+    assert 0 < solution_run.cpu_s < NOTEBOOK_CPU_LIMIT_S, f"solution used {solution_run.cpu_s:.1f} CPU s"
+    print({student: f"{run.wall_s:.1f}s wall, {run.cpu_s:.1f}s CPU" for student, run in runs.items()})
