@@ -93,11 +93,14 @@ def learner_session(url: str, name: str, *, delay: float, timeout: float) -> Res
 
 def run_wave(url: str, names: list[str], *, ramp: float, timeout: float) -> list[Result]:
     step = ramp / max(len(names) - 1, 1) if ramp else 0.0
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+    pool = ThreadPoolExecutor(max_workers=len(names))
+    try:
         futures = [
             pool.submit(learner_session, url, name, delay=i * step, timeout=timeout) for i, name in enumerate(names)
         ]
         return [f.result() for f in futures]
+    finally:  # on Ctrl-C, do not wait for the learners' threads: the hub is stopped right after
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -63,6 +63,9 @@ class HubSettings(BaseSettings):
     # Idle user servers are stopped after this many seconds (jupyterhub-idle-culler).
     cull_timeout: int = 3600
     cull_every: int = 300
+    # User servers booting at once (a boot is mostly CPU); the others queue, within spawn_timeout seconds.
+    spawn_concurrency: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    spawn_timeout: int = 600
     # Mount the datasets read-only in each user server's private mount namespace when the machine allows it.
     readonly_datasets: bool = True
     # Start the grader's `watch` as a hub-managed service (tests of the hub alone switch it off).

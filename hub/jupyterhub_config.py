@@ -95,8 +95,10 @@ if running_as_root():
     c.Spawner.args = ["--allow-root"]
     if settings.readonly_datasets and can_unshare_mounts():
         c.Spawner.cmd = readonly_datasets_prefix(settings.datasets_dir) + c.Spawner.cmd
-c.Spawner.start_timeout = 60
-c.Spawner.http_timeout = 60
+# At 9:00 a whole cohort logs in: servers boot a few at a time (the others wait in `start`), hence the long timeouts.
+c.AcademySpawner.boot_concurrency = settings.spawn_concurrency
+c.Spawner.start_timeout = settings.spawn_timeout
+c.Spawner.http_timeout = 120
 # Many learners start at 9:00: let them all spawn at once rather than queueing behind a low default.
 c.JupyterHub.concurrent_spawn_limit = 100
 c.JupyterHub.cleanup_servers = True  # Ctrl-C on `academy up` stops the user servers too

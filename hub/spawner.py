@@ -12,6 +12,7 @@ training setup, not an isolation boundary (the Kubernetes path gives each user a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
-from traitlets import Dict, Unicode
+from traitlets import Dict, Integer, Unicode
 
 # Lab plugins and server extensions of nbgrader meant for course authors, not for users of this platform.
 HIDDEN_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
@@ -103,6 +104,7 @@ class AcademySpawner(SimpleLocalProcessSpawner):
 
     exchange = Unicode("", config=True, help="nbgrader exchange root (ACADEMY_EXCHANGE)")
     academy_environment = Dict(config=True, help="ACADEMY_* variables given to every user server")
+    boot_concurrency = Integer(2, config=True, help="user servers booting at the same time (others wait)")
 
     def get_env(self) -> dict[str, Any]:
         env: dict[str, Any] = super().get_env()
@@ -113,4 +115,33 @@ class AcademySpawner(SimpleLocalProcessSpawner):
 
     async def start(self) -> Any:
         prepare_home(Path(self.home_dir), username=self.user.name, exchange=Path(self.exchange))
-        return await super().start()
+        # A server's boot is mostly CPU (imports). Fifty booting at once on two cores all miss the HTTP timeout;
+        # booting a few at a time serves everyone, the first ones quickly.
+        async with _boot_slots(self.boot_concurrency):
+            ip, port = await super().start()
+            await self._wait_listening(ip, port)
+        return ip, port
+
+    async def _wait_listening(self, ip: str, port: int) -> None:
+        """Return once the server accepts connections; fail fast if it exits meanwhile."""
+        while True:
+            status = await self.poll()
+            if status is not None:
+                raise RuntimeError(f"the server of {self.user.name} exited with status {status} while starting")
+            try:
+                _reader, writer = await asyncio.open_connection(ip or "127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.1)
+                continue
+            writer.close()
+            return
+
+
+_SLOTS: dict[int, asyncio.Semaphore] = {}
+
+
+def _boot_slots(size: int) -> asyncio.Semaphore:
+    """One semaphore per size for the hub's event loop (created lazily, inside the loop)."""
+    if size not in _SLOTS:
+        _SLOTS[size] = asyncio.Semaphore(size)
+    return _SLOTS[size]
