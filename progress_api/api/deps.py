@@ -29,7 +29,14 @@ from progress_api.models.common import Role
 from progress_api.models.grading import Grade, Submission
 from progress_api.models.people import Cohort, Enrolment
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (`create_app(settings=...)`), else the process-wide `get_settings()`."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 async def get_db_engine(settings: SettingsDep) -> Engine:
