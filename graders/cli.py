@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graders import autograde, collect, feedback, publish, release, run, watch
-from graders.autograde import AutogradeSummary
 from graders.config import SandboxLimits, get_settings
+
+if TYPE_CHECKING:
+    from graders.autograde import AutogradeSummary, SubmissionResult
+
+# The steps import nbgrader and its stack: loaded per command so `academy --help` stays fast.
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -45,6 +48,8 @@ def release_cmd(
     due: Annotated[datetime | None, typer.Option(help="Due date (ISO); default: now + due_offset_days.")] = None,
 ) -> None:
     """Generate the student version, release it to the exchange and register it in the progress service."""
+    from graders import release
+
     result = release.main(course=course, assignment=assignment, cohort=cohort, due=due)
     console.print(f"Publié : {result.course}/{result.assignment} (échéance {result.due_date or '—'})")
 
@@ -52,6 +57,8 @@ def release_cmd(
 @app.command("collect")
 def collect_cmd(course: Course, assignment: Assignment) -> None:
     """Collect the latest submissions from the exchange into submitted/."""
+    from graders import collect
+
     changed = collect.main(course=course, assignment=assignment)
     console.print(f"{len(changed)} nouveau(x) rendu(s) : {', '.join(changed) or '—'}")
 
@@ -65,6 +72,8 @@ def autograde_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Grade the collected submissions in parallel sandboxes; exits non-zero only if the grader itself failed."""
+    from graders import autograde
+
     settings = get_settings()
     if workers:
         settings = settings.model_copy(update={"workers": workers})
@@ -78,6 +87,8 @@ def autograde_cmd(
 @app.command("feedback")
 def feedback_cmd(course: Course, assignment: Assignment, student: Students = None, quiet: Quiet = False) -> None:
     """Generate feedback (hidden tests removed) and release it to the learners."""
+    from graders import feedback
+
     done = feedback.main(course=course, assignment=assignment, students=student, show_progress=not quiet)
     failed = [s for s, status in done.items() if status == "failed"]
     console.print(f"{len(done) - len(failed)} retour(s) publiés ; échecs : {', '.join(failed) or '—'}")
@@ -87,6 +98,8 @@ def feedback_cmd(course: Course, assignment: Assignment, student: Students = Non
 @app.command("publish")
 def publish_cmd(course: Course, assignment: Assignment, student: Students = None) -> None:
     """Send the grades to the progress service (idempotent)."""
+    from graders import publish
+
     totals = publish.main(course=course, assignment=assignment, students=student)
     console.print(f"Notes envoyées : {totals}")
 
@@ -94,6 +107,9 @@ def publish_cmd(course: Course, assignment: Assignment, student: Students = None
 @app.command("run")
 def run_cmd(course: Course, assignment: Assignment, student: Students = None, quiet: Quiet = False) -> None:
     """collect, autograde, feedback and publish, in that order."""
+    from graders import run
+    from graders.autograde import AutogradeSummary
+
     outputs = run.main(course=course, assignment=assignment, students=student, show_progress=not quiet)
     summary = outputs.get("autograde")
     if isinstance(summary, AutogradeSummary):
@@ -108,7 +124,9 @@ def watch_cmd(
 ) -> None:
     """Grade on submit: every new submission becomes a published grade, with feedback, within seconds."""
 
-    def show(result: autograde.SubmissionResult) -> None:
+    from graders import watch
+
+    def show(result: SubmissionResult) -> None:
         console.print(f"{result.assignment} {result.student}: {result.score:g}/{result.max_score:g} {result.reasons}")
 
     watch.main(interval=interval, limits=SandboxLimits(), on_result=show)

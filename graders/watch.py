@@ -7,6 +7,7 @@ inotify would miss writes made by other nodes. The sandbox pool stays warm betwe
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -86,8 +87,9 @@ def main(
     max_passes: int | None = None,
     publish_grades: bool = True,
     on_result: Callable[[autograde.SubmissionResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Poll forever (or `max_passes` times); a failing pass is reported and retried, never fatal."""
+    """Poll until `stop` is set (or `max_passes` passes); a failing pass is reported and retried, never fatal."""
     settings = settings or get_settings()
     limits = limits or SandboxLimits()
     seen = _load_seen(settings)
@@ -98,7 +100,7 @@ def main(
         datasets=settings.datasets_dir,
         hidden=[settings.grading_dir, settings.exchange_dir, settings.home],
     ) as pool:
-        while max_passes is None or passes < max_passes:
+        while (max_passes is None or passes < max_passes) and not (stop is not None and stop.is_set()):
             passes += 1
             started = time.monotonic()
             try:
@@ -109,4 +111,8 @@ def main(
                         on_result(result)
             except Exception as exc:  # the service may be restarting: keep watching, retry next pass
                 print(f"watch: pass failed, retrying: {type(exc).__name__}: {exc}", flush=True)
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+            pause = max(0.0, interval - (time.monotonic() - started))
+            if stop is not None:
+                stop.wait(pause)
+            else:
+                time.sleep(pause)
