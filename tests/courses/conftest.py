@@ -24,3 +24,19 @@ def grading_env(demo_dataset: Path) -> Iterator[Path]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+# Another seed and another size than the shared demo dataset: expected values must come from the data, not from
+# numbers that only hold for one dataset.
+OTHER_DATASET_MEMBERS = 800
+OTHER_DATASET_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def other_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second small dataset (other seed, other size), generated once per worker for the robustness test."""
+    from datasets_synthetic import generate
+
+    out = tmp_path_factory.mktemp("courses-other-dataset")
+    generate(out=out, members=OTHER_DATASET_MEMBERS, seed=OTHER_DATASET_SEED, year=2025, force=True)
+    return out

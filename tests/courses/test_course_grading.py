@@ -89,3 +89,24 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     solution_run = runs["solution"]
     assert 0 < solution_run.cpu_s < NOTEBOOK_CPU_LIMIT_S, f"solution used {solution_run.cpu_s:.1f} CPU s"
     print({student: f"{run.wall_s:.1f}s wall, {run.cpu_s:.1f}s CPU" for student, run in runs.items()})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_solution_passes_every_test_on_a_dataset_of_another_seed_and_size(
+    course_id: str, assignment_id: str, other_dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Do the reference solutions still pass every visible and hidden test when the data changes?"""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("ACADEMY_DATASETS", str(other_dataset))
+    course = next(c for c in load_catalog(default_root()) if c.id == course_id)
+    nb = nbformat.read(course.source_dir / assignment_id / f"{assignment_id}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute()
+    errors = [
+        f"{cell['id']}: {out['ename']}: {out['evalue'][:200]}"
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert errors == []

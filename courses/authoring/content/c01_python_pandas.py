@@ -343,10 +343,11 @@ A02 = AssignmentSpec(
             Combien de bénéficiaires de la table `beneficiaries` n'ont **aucune ligne** dans `claims` ? Rangez ce
             nombre dans `nb_sans_soins`.
 
-            *Indice* : `serie.isin(autre_serie)` dit pour chaque valeur si elle est présente dans l'autre ; `~`
-            inverse un masque ; `.sum()` compte les `True`.
+            *Indice* : `serie.isin(valeurs)` dit pour chaque valeur si elle est présente dans `valeurs` (donnez-lui
+            plutôt la liste des identifiants distincts, `claims["beneficiary_id"].unique()` : c'est bien plus
+            rapide) ; `~` inverse un masque ; `.sum()` compte les `True`.
             """,
-            solution='nb_sans_soins = int((~beneficiaries["beneficiary_id"].isin(claims["beneficiary_id"])).sum())',
+            solution='nb_sans_soins = int((~beneficiaries["beneficiary_id"].isin(claims["beneficiary_id"].unique())).sum())',
             visible="""
             assert 0 <= nb_sans_soins <= len(beneficiaries), "nb_sans_soins doit être compris entre 0 et le nombre de bénéficiaires."
             """,
@@ -354,7 +355,7 @@ A02 = AssignmentSpec(
             from courses.checks import reference
 
             ben, ref = reference("beneficiaries"), reference("claims")
-            expected = int((~ben["beneficiary_id"].isin(ref["beneficiary_id"])).sum())
+            expected = int((~ben["beneficiary_id"].isin(ref["beneficiary_id"].unique())).sum())
             assert nb_sans_soins == expected, "nb_sans_soins n'est pas le nombre de bénéficiaires absents de claims."
             """,
         ),
