@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import os
 import random
-import resource
 import shutil
 import tempfile
 import threading
@@ -32,12 +31,21 @@ from datasets_synthetic.writer import PARQUET_OPTIONS
 
 
 class PeakRss:
-    """Samples the RSS of this process and all its children (the worker processes) every 50 ms."""
+    """Samples this process and all its descendants (fork server, workers) every 50 ms: peak total RSS and CPU time.
+
+    CPU time is read per process while it runs, because workers are children of the fork server, not of this
+    process, so `RUSAGE_CHILDREN` would not count them.
+    """
 
     def __init__(self) -> None:
         self.peak = 0
+        self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def cpu(self) -> float:
+        return sum(self._cpu.values())
 
     def _run(self) -> None:
         me = psutil.Process()
@@ -46,6 +54,8 @@ class PeakRss:
             for process in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # a worker may exit between listing and reading
                     total += process.memory_info().rss
+                    times = process.cpu_times()
+                    self._cpu[process.pid] = times.user + times.system
             self.peak = max(self.peak, total)
             self._stop.wait(0.05)
 
@@ -56,12 +66,6 @@ class PeakRss:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process and its finished children (the workers, once the pool is joined)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def io_floor(root: Path, scratch: Path) -> float:
@@ -159,12 +163,11 @@ def main(*, members: int, seed: int, workers: int | None, faker_members: int, ke
     scratch = Path(tempfile.mkdtemp(prefix="bench-data-"))
     out = keep if keep is not None else scratch / "dataset"
     try:
-        before = cpu_seconds()
         with PeakRss() as rss:
             start = time.perf_counter()
             manifest = generate(out=out, members=members, seed=seed, force=True, progress=True, workers=workers)
             generation = time.perf_counter() - start
-        cpu = cpu_seconds() - before
+        cpu = rss.cpu
         lines = manifest.rows("claims")
         size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
         floor = io_floor(out, scratch)
