@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from progress_api.api.main import API_ROUTERS, WEB_ROUTERS
@@ -36,4 +38,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=f"{prefix}{API_V1}")
     for router in WEB_ROUTERS:
         app.include_router(router, prefix=prefix)
+    _document_raw_bodies(app)
     return app
+
+
+def _document_raw_bodies(app: FastAPI) -> None:
+    """Put the models of bodies parsed by hand (see `routes.grades.grade_batch`) into the OpenAPI components."""
+    from progress_api.models.grading import GradeBatch
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            extra = GradeBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(extra.pop("$defs", {}))
+            components["GradeBatch"] = extra
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
@@ -24,9 +26,29 @@ Filter = Annotated[str | None, Query(max_length=100)]
 GradeId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.post("/ingest/grades")
+async def grade_batch(request: Request) -> GradeBatch:
+    """The body parsed and validated in one pass by pydantic-core (`model_validate_json`): FastAPI's default
+    (`json.loads`, then validating the Python objects) costs about a second more on 100,000 rows."""
+    try:
+        return GradeBatch.model_validate_json(await request.body())
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors(include_url=False, include_context=False)]
+        raise RequestValidationError(errors) from None
+
+
+@router.post(
+    "/ingest/grades",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GradeBatch"}}},
+        }
+    },
+)
 def ingest(
-    db: SessionDep, data: GradeBatch, _access: Annotated[Access, Depends(authorize("grades:ingest"))]
+    db: SessionDep,
+    _access: Annotated[Access, Depends(authorize("grades:ingest"))],  # before the body: no parsing for strangers
+    data: Annotated[GradeBatch, Depends(grade_batch)],
 ) -> IngestResult:
     """Write a batch of grades, all or nothing (422 lists every bad row); re-sending it changes nothing."""
     result = ingest_grades(db, grades=data.grades)

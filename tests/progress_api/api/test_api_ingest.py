@@ -143,3 +143,17 @@ def test_selfcheck_recorded_by_learner_and_by_grader(client: TestClient, world: 
     )
     mine = client.get("/api/v1/selfchecks", headers=world.h("learner")).json()
     assert [c["learner"] for c in mine["items"]] == ["apprenant1"]
+
+
+def test_malformed_json_body_gets_422_in_the_error_shape(client: TestClient, world: Any) -> None:
+    """Does a truncated JSON body get a 422 with the shared shape (not a 500), and a row with a bad type too?"""
+    h = {**world.h("grader"), "Content-Type": "application/json"}
+    broken = client.post("/api/v1/ingest/grades", content=b'{"grades": [{"learner": "a"', headers=h)
+    assert broken.status_code == 422 and broken.json()["error"]["code"] == "validation_error"
+    row = grade_row("apprenant1", "ex01", 1, 1)
+    row["score"] = "beaucoup"
+    typed = client.post("/api/v1/ingest/grades", json={"grades": [row]}, headers=world.h("grader"))
+    assert typed.status_code == 422
+    assert typed.json()["error"]["details"][0]["loc"] == ["body", "grades", 0, "score"]
+    anonymous = client.post("/api/v1/ingest/grades", content=b"not even json")
+    assert anonymous.status_code == 401
