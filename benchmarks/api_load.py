@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -38,6 +39,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process: unlike wall time, not inflated by other load on the machine."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def cli(env: dict[str, str], *args: str) -> str:
@@ -190,9 +197,11 @@ def main(*, learners: int, assignments: int, exercises: int, seconds: float, cli
             # The body is encoded before the clock starts: the figure is the server's (parse, validate, write).
             body = json.dumps({"grades": first}).encode()
             jh = {"Content-Type": "application/json"}
+            cpu0 = server_cpu(server.pid)
             t0 = time.perf_counter()
             r = g.post("/api/v1/ingest/grades", content=body, headers=jh)
             ingest_100k = time.perf_counter() - t0
+            ingest_cpu = server_cpu(server.pid) - cpu0
             r.raise_for_status()
             t0 = time.perf_counter()
             if rest:
@@ -201,7 +210,10 @@ def main(*, learners: int, assignments: int, exercises: int, seconds: float, cli
             t0 = time.perf_counter()
             again = g.post("/api/v1/ingest/grades", content=body, headers=jh).json()
             resend = time.perf_counter() - t0
-        console.print(f"ingest 100,000 grades: {ingest_100k:.2f} s (target ≤ 5 s) — {r.json()}")
+        console.print(
+            f"ingest 100,000 grades: {ingest_100k:.2f} s wall (target ≤ 5 s), {ingest_cpu:.2f} s of server CPU "
+            f"(what the wall time would be on an idle core) — {r.json()}"
+        )
         console.print(
             f"ingest the other {len(rest):,}: {ingest_rest:.2f} s; re-send of the 100,000: {resend:.2f} s ({again})"
         )
