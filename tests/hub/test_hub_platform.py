@@ -45,6 +45,21 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         learner = hub.login("apprenant1")
         wait_ready_server(learner, "apprenant1")
         token = user_token(learner, "apprenant1")
+        # The server's own token (what self-check uses from the notebook) may call the progress service.
+        server_env = next(
+            p.environ()
+            for p in psutil.process_iter(["cmdline"])
+            if any(part.endswith("jupyterhub-singleuser") for part in p.info["cmdline"] or [])
+            and p.environ().get("JUPYTERHUB_USER") == "apprenant1"
+        )
+        from_server = httpx.Client(
+            base_url=server_env["ACADEMY_PROGRESS_URL"] + "/api/v1",
+            headers={"Authorization": f"token {server_env['JUPYTERHUB_API_TOKEN']}"},
+            timeout=60,
+        )
+        assert from_server.get("/me/progress").status_code == 200
+        check = {"course": COURSE, "assignment": ASSIGNMENT, "exercise": "ex01", "passed": True}
+        assert from_server.post("/selfchecks", json=check).status_code == 201
         server = httpx.Client(
             base_url=f"{hub.url}/user/apprenant1", headers={"Authorization": f"token {token}"}, timeout=120
         )
