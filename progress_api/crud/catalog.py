@@ -170,6 +170,24 @@ def upsert_assignment(db: Session, *, course: Course, slug: str, data: Assignmen
         select(Assignment).where(col(Assignment.course_id) == course.id, col(Assignment.slug) == slug)
     ).scalar_one_or_none()
     created = assignment is None
+    if assignment is not None:
+        wanted_public = AssignmentPublic(
+            course=course.slug,
+            id=slug,
+            title=data.title,
+            points=data.points,
+            exercises=[
+                ExercisePublic(
+                    id=e.id,
+                    max_score=e.max_score,
+                    kind=e.kind,
+                    competencies=sorted({r.id: r for r in _refs(e.competencies)}.values(), key=lambda r: r.id),
+                )
+                for e in data.exercises
+            ],
+        )
+        if assignments_public(db, assignments=[(assignment, course.slug)])[0] == wanted_public:
+            return assignment, False  # nothing changed: no write, cached analytics stay valid
     if assignment is None:
         assert course.id is not None
         assignment = Assignment(course_id=course.id, slug=slug, title=data.title, points=data.points)
