@@ -88,6 +88,7 @@ def main(
     publish_grades: bool = True,
     on_result: Callable[[autograde.SubmissionResult], None] | None = None,
     stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
 ) -> None:
     """Poll until `stop` is set (or `max_passes` passes); a failing pass is reported and retried, never fatal."""
     settings = settings or get_settings()
@@ -100,6 +101,8 @@ def main(
         datasets=settings.datasets_dir,
         hidden=[settings.grading_dir, settings.exchange_dir, settings.home],
     ) as pool:
+        if ready is not None:
+            ready.set()  # the sandboxes are warm: from now on a submission is graded within seconds
         while (max_passes is None or passes < max_passes) and not (stop is not None and stop.is_set()):
             passes += 1
             started = time.monotonic()

@@ -1,0 +1,91 @@
+"""Learner-side pieces and the gradebook: the learner's nbgrader config, self-check without the hub, databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from graders import release, selfcheck
+from graders.config import GraderSettings
+from graders.coursedir import gradebook_url
+from graders.learner_config import render
+from tests.graders.conftest import ASSIGNMENT, COURSE, make_settings, student_notebook
+
+
+def test_learner_config_points_at_the_shared_exchange(tmp_path: Path) -> None:
+    """The rendered file is valid nbgrader config: exchange root, one folder per course."""
+    text = render(exchange=tmp_path / "exchange", courses=["c02", "c01"])
+    config = Config()
+    exec(compile(text, "nbgrader_config.py", "exec"), {"get_config": lambda: config})
+    assert config.Exchange.root == str(tmp_path / "exchange")
+    assert config.Exchange.path_includes_course is True
+    assert config.CourseDirectory.course_id == ""
+    assert "['c01', 'c02']" in text
+
+
+@pytest.fixture
+def learner_notebook(released: GraderSettings, tmp_path: Path) -> Path:
+    """The released student notebook, where a learner would have it (~/<course>/<assignment>/)."""
+    path = tmp_path / "learner" / COURSE / ASSIGNMENT / "devoir.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(student_notebook(released), path)
+    return path
+
+
+def test_selfcheck_runs_visible_tests_only_and_works_without_the_hub(
+    learner_notebook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong value that passes the visible test is accepted by check() (hidden tests are not there to run)."""
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    monkeypatch.chdir(learner_notebook.parent)
+    assert selfcheck.check("ex01", namespace={"nb_membres": 3})  # found by searching the working directory
+    out = capsys.readouterr().out
+    assert "✅ ex01" in out and "SECRET" not in out and "non enregistrée" not in out
+    assert not selfcheck.check("ex02", namespace={"membres": None, "montant_moyen": lambda df: -1})
+    assert "❌ ex02 : un test visible échoue. le montant moyen doit être positif" in capsys.readouterr().out
+    assert not selfcheck.check("ex99", namespace={})
+    assert "ex99" in capsys.readouterr().out
+
+
+def test_selfcheck_skips_recording_when_the_service_is_unreachable(
+    learner_notebook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], port: int
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "jeton")
+    monkeypatch.setenv("ACADEMY_PROGRESS_URL", f"http://127.0.0.1:{port}")  # nothing listens there
+    assert selfcheck.check("ex01", notebook=learner_notebook, namespace={"nb_membres": 6})
+    assert "tentative non enregistrée" in capsys.readouterr().out
+
+
+def test_sqlite_gradebook_is_in_wal_mode_with_a_busy_timeout(settings: GraderSettings) -> None:
+    """formgrader can read while the grader writes; a second writer waits instead of failing."""
+    url = gradebook_url(settings, COURSE)
+    assert url.endswith("?timeout=30")
+    path = url.removeprefix("sqlite:///").split("?")[0]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.postgres
+def test_gradebook_on_postgresql(postgres_admin_url: str, tmp_path: Path) -> None:
+    """With ACADEMY_GRADEBOOK_URL set, nbgrader's gradebook lives in PostgreSQL (its own database here)."""
+    import psycopg
+
+    name = f"graders_test_{abs(hash(str(tmp_path))) % 10**8}"
+    admin = postgres_admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = admin.rsplit("/", 1)[0]
+        settings = make_settings(
+            tmp_path, gradebook_url=f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
+        )
+        release.main(course=COURSE, assignment=ASSIGNMENT, settings=settings, exchange=False)
+        with psycopg.connect(f"{base}/{name}") as conn:
+            assert conn.execute("SELECT name FROM assignment").fetchall() == [(ASSIGNMENT,)]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
