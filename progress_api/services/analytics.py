@@ -8,6 +8,8 @@ one; "missing" = released, due date passed, nothing submitted; "pending" = not s
 from __future__ import annotations
 
 import statistics
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -69,13 +71,32 @@ class CohortFacts:
     exercises: dict[int, list[Any]]  # assignment -> (exercise id, slug, max, kind)
     latest: dict[tuple[int, int], Attempt]  # (user, assignment) -> latest attempt with its totals
     attempts: dict[tuple[int, int], int]  # (user, assignment) -> number of attempts
-    exercise_ratio: dict[tuple[int, int], float]  # (user, exercise) -> score/max on the latest attempt
-    exercise_attempts: dict[tuple[int, int], int]  # (user, exercise) -> attempts that graded it
     last_activity: dict[int, datetime]
     selfchecks: dict[int, tuple[int, int]] = field(default_factory=dict)  # exercise -> (attempts, passed)
+    # Exercise-level detail (150,000 rows for 500 × 30 × 10) is loaded only when difficulty asks for it.
+    detail_loader: Callable[[], tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]] | None = None
+    _detail: tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _load_detail(self) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
+        with self._lock:
+            if self._detail is None:
+                self._detail = self.detail_loader() if self.detail_loader else ({}, {})
+            return self._detail
+
+    @property
+    def exercise_ratio(self) -> dict[tuple[int, int], float]:
+        """(user, exercise) -> score/max on the latest attempt that graded it."""
+        return self._load_detail()[0]
+
+    @property
+    def exercise_attempts(self) -> dict[tuple[int, int], int]:
+        """(user, exercise) -> number of attempts that graded it."""
+        return self._load_detail()[1]
 
 
 def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
+    engine = db.get_bind()
     learners = [
         Learner(int(uid or 0), name, dn, bu, to_utc(at))
         for uid, name, dn, bu, at in db.execute(
@@ -119,11 +140,11 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
         exercises[aid].append((eid, slug, max_score, kind))
         by_id[aid].max_score += max_score
     members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort.id)
+    released = list(by_id)
     latest: dict[tuple[int, int], Attempt] = {}
-    attempts: dict[tuple[int, int], set[int]] = {}
-    exercise_ratio: dict[tuple[int, int], tuple[int, float]] = {}
-    exercise_attempts: dict[tuple[int, int], int] = {}
+    attempts: dict[tuple[int, int], int] = {}
     last_activity: dict[int, datetime] = {}
+    # One row per submission (totals summed by the database), not one per grade.
     rows = db.execute(
         select(
             col(Submission.user_id),
@@ -131,30 +152,21 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
             col(Submission.attempt),
             col(Submission.submitted_at),
             col(Submission.late),
-            col(Grade.exercise_id),
-            func.coalesce(col(Grade.override_score), col(Grade.score)),
-            col(Grade.max_score),
+            func.sum(func.coalesce(col(Grade.override_score), col(Grade.score))),
+            func.sum(col(Grade.max_score)),
         )
         .join(Grade, col(Grade.submission_id) == col(Submission.id))
-        .where(col(Submission.assignment_id).in_(list(by_id)), col(Submission.user_id).in_(members))
+        .where(col(Submission.assignment_id).in_(released), col(Submission.user_id).in_(members))
+        .group_by(col(Submission.id))
     )
-    for uid, aid, attempt, submitted_at, late, eid, score, max_score in rows:
+    for uid, aid, attempt, submitted_at, late, score, max_score in rows:
         key = (uid, aid)
+        attempts[key] = attempts.get(key, 0) + 1
         current = latest.get(key)
         if current is None or attempt > current.attempt:
-            current = latest[key] = Attempt(attempt, to_utc(submitted_at), bool(late))
-        if attempt == current.attempt:
-            current.score += score
-            current.max_score += max_score
-        attempts.setdefault(key, set()).add(attempt)
-        ekey = (uid, eid)
-        previous = exercise_ratio.get(ekey)
-        if previous is None or attempt >= previous[0]:
-            exercise_ratio[ekey] = (attempt, score / max_score if max_score else 1.0)
-        exercise_attempts[ekey] = exercise_attempts.get(ekey, 0) + 1
-        when = to_utc(submitted_at)
-        if uid not in last_activity or when > last_activity[uid]:
-            last_activity[uid] = when
+            latest[key] = Attempt(attempt, submitted_at, bool(late), float(score or 0), float(max_score or 0))
+        if uid not in last_activity or submitted_at > last_activity[uid]:
+            last_activity[uid] = submitted_at
     selfchecks: dict[int, tuple[int, int]] = {}
     for uid, at in db.execute(
         select(col(SelfCheck.user_id), func.max(col(SelfCheck.at)))
@@ -177,12 +189,39 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
         columns=columns,
         exercises=exercises,
         latest=latest,
-        attempts={k: len(v) for k, v in attempts.items()},
-        exercise_ratio={k: v[1] for k, v in exercise_ratio.items()},
-        exercise_attempts=exercise_attempts,
+        attempts=attempts,
         last_activity=last_activity,
         selfchecks=selfchecks,
+        detail_loader=lambda: _exercise_detail(engine, cohort_id=cohort.id or 0, assignment_ids=released),
     )
+
+
+def _exercise_detail(
+    engine: Any, *, cohort_id: int, assignment_ids: list[int]
+) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
+    """Per (learner, exercise): score ratio on the latest attempt that graded it, and how many attempts did."""
+    ratio: dict[tuple[int, int], tuple[int, float]] = {}
+    tries: dict[tuple[int, int], int] = {}
+    members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort_id)
+    with Session(engine) as db:
+        rows = db.execute(
+            select(
+                col(Submission.user_id),
+                col(Grade.exercise_id),
+                col(Submission.attempt),
+                func.coalesce(col(Grade.override_score), col(Grade.score)),
+                col(Grade.max_score),
+            )
+            .join(Grade, col(Grade.submission_id) == col(Submission.id))
+            .where(col(Submission.assignment_id).in_(assignment_ids), col(Submission.user_id).in_(members))
+        )
+        for uid, eid, attempt, score, max_score in rows:
+            key = (uid, eid)
+            previous = ratio.get(key)
+            if previous is None or attempt >= previous[0]:
+                ratio[key] = (attempt, score / max_score if max_score else 1.0)
+            tries[key] = tries.get(key, 0) + 1
+    return {k: v[1] for k, v in ratio.items()}, tries
 
 
 def facts(db: Session, *, cohort: Cohort) -> CohortFacts:
