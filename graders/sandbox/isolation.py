@@ -11,6 +11,7 @@ rlimits) and say so in the result, so a trainer sees which guarantees held.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -38,6 +39,10 @@ PR_SET_PDEATHSIG = 1
 
 # Mounts left alone when the rest of the tree becomes read-only: kernel interfaces and devices (/dev/null must work).
 _KEEP_MOUNTS = ("/proc", "/sys", "/dev")
+
+# Always hidden: shared scratch space other processes use, and /run, whose Unix sockets (PostgreSQL with trust auth,
+# MariaDB...) a network namespace does not cover.
+ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/home", "/root", "/srv", "/mnt", "/media")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -142,7 +147,7 @@ def _private_filesystem(plan: IsolationPlan) -> None:
     readable = [p for p in plan.readable if p.exists()]
     # Keep a handle on everything we will bind back before hiding its parents.
     handles = {p: os.open(p, os.O_PATH) for p in [*readable, plan.workdir]}
-    hidden = {p for p in plan.hidden if p.is_dir()}
+    hidden = {p.resolve() for p in [*plan.hidden, *map(Path, ALWAYS_HIDDEN)] if p.is_dir()}
     for p in handles:
         blocker = _blocking_ancestor(p)
         if blocker is not None:
@@ -166,7 +171,9 @@ def _private_filesystem(plan: IsolationPlan) -> None:
         try:
             _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
         except OSError:
-            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            # A mount now covered by one of our tmpfs cannot be reached, and needs nothing.
+            with contextlib.suppress(OSError):
+                _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
     for fd in handles.values():
         os.close(fd)
 

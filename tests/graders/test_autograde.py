@@ -26,6 +26,7 @@ from tests.graders.conftest import ASSIGNMENT, COURSE, RIGHT, WRONG, make_settin
 HARNESS_AS = 16 * 2**30
 HARNESS_NPROC = 4096
 MAX_PROCESSES = 40
+PG_SOCKET = "/run/postgresql/.s.PGSQL.5432"  # trust auth on this machine: a network namespace alone would not stop it
 
 
 def _delete_cell(grade_id: str):  # type: ignore[no-untyped-def]
@@ -61,7 +62,9 @@ def _harness_limits() -> None:
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The graded cohort, computed once per test run and shared by the xdist workers (file lock, like the dataset)."""
-    root = tmp_path_factory.getbasetemp().parent / "graders-cohort"
+    base = tmp_path_factory.getbasetemp()
+    # With xdist every worker has base/popen-gwN and their parent is per run; without it, base itself is.
+    root = (base.parent if base.name.startswith("popen-") else base) / "graders-cohort"
     with open(str(root) + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "run.json").exists():
@@ -122,6 +125,12 @@ def _grade_cohort(root: Path, port: int) -> dict[str, Any]:
                 "ex01": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)",
             }
         },
+        "socketeer": {
+            "answers": {
+                **RIGHT,
+                "ex01": f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({PG_SOCKET!r})\nnb_membres = 6",
+            }
+        },
         "typist": {"answers": {**RIGHT, "ex01": "nb_membres = int(input('Combien ? '))"}},
         "quitter": {"answers": {**RIGHT, "ex01": "import sys\nsys.exit(0)"}},
         "vandal": {
@@ -170,7 +179,7 @@ def test_run_succeeds_and_prints_a_summary(cohort: dict[str, Any]) -> None:
     """Hostile learners do not make the grader fail: exit 0, every learner graded, a French summary at the end."""
     assert cohort["returncode"] == 0, cohort["stdout"] + cohort["stderr"]
     assert "Résumé de la correction" in cohort["stdout"]
-    assert len(cohort["results"]) == 16
+    assert len(cohort["results"]) == 17
     assert all(r["status"] == "graded" for r in cohort["results"].values())
 
 
@@ -236,6 +245,14 @@ def test_fork_storm_is_capped(cohort: dict[str, Any]) -> None:
 def test_network_is_unreachable(cohort: dict[str, Any]) -> None:
     assert "network" in codes(cohort, "networker")
     assert cohort["accepted"] is False  # nobody ever connected to the loopback listener
+
+
+def test_unix_sockets_of_local_services_are_hidden(cohort: dict[str, Any]) -> None:
+    """/run is hidden, so the PostgreSQL socket (trust auth here) cannot be reached either."""
+    if not Path(PG_SOCKET).exists():
+        pytest.skip(f"no {PG_SOCKET} on this machine")
+    assert "No such file or directory" in outputs_text(cohort["settings"], "socketeer")
+    assert cohort["results"]["socketeer"]["score"] == 2.0
 
 
 def test_input_fails_cleanly(cohort: dict[str, Any]) -> None:
