@@ -68,6 +68,7 @@ class ExecutionRegistry:
     results: dict[str, JobResult] = field(default_factory=dict)  # keyed by "student/notebook"
     files: dict[str, list[Path]] = field(default_factory=dict)  # what each label's working copy holds
     lock: threading.Lock = field(default_factory=threading.Lock)
+    misses: int = 0  # executions nbgrader asked for that were not started ahead (should stay 0)
 
     def prefetch(self, job: Job) -> None:
         assert self.pool is not None
@@ -81,6 +82,7 @@ class ExecutionRegistry:
         with self.lock:
             future = self.pending.pop(key, None)
         if future is None:
+            self.misses += 1
             assert self.pool is not None, "SandboxExecute needs graders.preprocessors.REGISTRY.pool"
             job.files_from = self.files.get(job.label, job.files_from)
             future = self.pool.submit(job)

@@ -12,6 +12,7 @@ from nbgrader.coursedir import CourseDirectory
 from graders import autograde, feedback
 from graders.config import GraderSettings, SandboxLimits
 from graders.coursedir import nbgrader_config
+from graders.preprocessors import REGISTRY
 from tests.graders.conftest import ASSIGNMENT, COURSE, RIGHT, WRONG
 
 SECRETS = ("SECRET_EX01", "SECRET_EX02", "SECRET_EX02_OUTPUT", "BEGIN HIDDEN TESTS")
@@ -30,6 +31,7 @@ def test_feedback_hides_hidden_tests_and_says_one_failed(
     make_submission("alice", RIGHT)
     make_submission("bob", WRONG)
     autograde.main(course=COURSE, assignment=ASSIGNMENT, settings=released, limits=limits, show_progress=False)
+    assert REGISTRY.misses == 0  # every execution was started ahead of nbgrader's serial pass
     done = feedback.main(course=COURSE, assignment=ASSIGNMENT, settings=released, show_progress=False)
     assert done == {"alice": "generated", "bob": "generated"}  # written by hand, not submitted: not released
     for student in ("alice", "bob"):
