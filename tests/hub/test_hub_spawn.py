@@ -113,8 +113,10 @@ def test_datasets_are_read_only_inside_the_learner_server(hub_alone: RunningHub,
         text=True,
         check=False,
     )
-    assert done.returncode != 0
-    assert "Read-only file system" in done.stderr
+    mounts = Path(f"/proc/{proc.pid}/mountinfo").read_text()
+    seen = [line for line in mounts.splitlines() if str(hub_alone.settings.datasets_dir) in line]
+    assert done.returncode != 0, (proc.pid, proc.cmdline(), seen)
+    assert "Read-only file system" in done.stderr, (done.stderr, seen)
     assert not target.exists()
     # Outside the server's namespace the platform (the generator, the hub) can still write.
     (hub_alone.settings.datasets_dir / "outside.txt").write_text("ok")
