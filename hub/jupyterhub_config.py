@@ -95,6 +95,8 @@ if running_as_root():
     c.Spawner.args = ["--allow-root"]
     if settings.readonly_datasets and can_unshare_mounts():
         c.Spawner.cmd = readonly_datasets_prefix(settings.datasets_dir) + c.Spawner.cmd
+    elif settings.readonly_datasets:
+        print("academy hub: unshare unavailable, the datasets are NOT mounted read-only in user servers")
 # At 9:00 a whole cohort logs in: servers boot a few at a time (the others wait in `start`), hence the long timeouts.
 c.AcademySpawner.boot_concurrency = settings.spawn_concurrency
 c.Spawner.start_timeout = settings.spawn_timeout

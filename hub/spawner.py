@@ -44,7 +44,7 @@ def can_unshare_mounts() -> bool:
         return False
     try:
         done = subprocess.run(
-            [unshare, "--mount", "--propagation", "private", "true"], capture_output=True, timeout=10, check=False
+            [unshare, "--mount", "--propagation", "private", "true"], capture_output=True, timeout=60, check=False
         )
     except OSError:
         return False
