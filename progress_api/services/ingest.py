@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.errors import ApiError
-from progress_api.crud.catalog import recompute_lateness
 from progress_api.crud.events import bump_version
+from progress_api.crud.releases import recompute_lateness
 from progress_api.models.catalog import Assignment, Course, Exercise
 from progress_api.models.common import table_of, to_utc
 from progress_api.models.events import Event
