@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from progress_api.api.routes import (
     analytics,
+    answers,
     catalog,
     cohorts,
     exports,
@@ -33,6 +34,7 @@ API_ROUTERS: list[APIRouter] = [
     catalog.router,
     releases.router,
     grades.router,
+    answers.router,
     selfchecks.router,
     analytics.router,
     exports.router,

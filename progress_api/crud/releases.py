@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.crud.events import bump_version
+from progress_api.crud.events import bump_scopes
 from progress_api.models.catalog import Assignment, Course, Release, ReleasePublic
 from progress_api.models.common import utcnow
 from progress_api.models.grading import Submission
@@ -56,7 +56,7 @@ def upsert_release(
     db.flush()
     assert assignment.id is not None
     recompute_lateness(db, assignment_ids=[assignment.id])
-    bump_version(db)
+    _bump_cohort(db, cohort)
     return release, created
 
 
@@ -66,8 +66,15 @@ def delete_release(db: Session, *, cohort: Cohort, assignment: Assignment) -> bo
     )
     assert assignment.id is not None
     recompute_lateness(db, assignment_ids=[assignment.id])
-    bump_version(db)
+    _bump_cohort(db, cohort)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _bump_cohort(db: Session, cohort: Cohort) -> None:
+    """A release changes the cohort's columns and its learners' lateness, which every cohort of theirs shows."""
+    assert cohort.id is not None
+    members = list(db.execute(select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort.id)).scalars())
+    bump_scopes(db, user_ids=members, cohort_ids=[cohort.id])
 
 
 def list_releases(

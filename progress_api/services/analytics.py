@@ -2,15 +2,23 @@
 cohort comparison. Everything derives from one `CohortFacts` load (`services/cohort_facts.py`), cached.
 
 Conventions: a learner's result on an assignment is their latest attempt; a score is the override when there is
-one; "missing" = released, due date passed, nothing submitted; "pending" = not submitted, not yet due.
+one, else the trainer's grade of a written answer; "missing" = released, due date passed, nothing submitted;
+"pending" = not submitted, not yet due. A written answer awaiting a trainer is "à corriger" (`to_grade`): it counts
+neither as 0 nor as missing, and its points stay out of the ratios until it is graded.
+
+At risk: low scores (ratio of the graded work), missing work, late work, and inactivity — the last one only while
+the cohort is running (today between its start and end dates, either open when unset), counted from the learner's last
+activity (else their enrolment), or from the cohort's first day if later: a finished cohort's learners are not
+"inactive".
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from progress_api.models.analytics import (
     AtRisk,
@@ -23,19 +31,25 @@ from progress_api.models.analytics import (
     RiskReason,
 )
 from progress_api.models.common import utcnow
+from progress_api.models.people import Cohort
 from progress_api.services.cohort_facts import CohortFacts, Column, Learner
 from progress_api.services.cohort_facts import facts as facts  # the entry point callers use: analytics.facts(...)
+
+PARIS = ZoneInfo("Europe/Paris")  # cohort dates are days in the academy's time zone
 
 
 def _cell(f: CohortFacts, learner: Learner, column: Column, now: datetime) -> GradebookCell:
     got = f.latest.get((learner.user_id, column.assignment_id))
     if got is not None:
+        graded = got.max_score > 0 or got.to_grade == 0
         return GradebookCell(
             status="late" if got.late else "graded",
-            score=round(got.score, 4),
+            score=round(got.score, 4) if graded else None,
             max_score=column.max_score,
             attempt=got.attempt,
             submitted_at=got.submitted_at,
+            to_grade=got.to_grade,
+            graded_max=got.max_score if graded else None,
         )
     overdue = column.due_date is not None and column.due_date < now
     return GradebookCell(
@@ -57,7 +71,7 @@ def gradebook_rows(
         cells = [_cell(f, learner, c, now) for c in columns]
         graded = [c for c in cells if c.score is not None]
         total = sum(c.score or 0.0 for c in graded)
-        total_max = sum(c.max_score for c in graded)
+        total_max = sum(c.graded_max or 0.0 for c in graded)
         rows.append(
             GradebookRow(
                 username=learner.username,
@@ -70,6 +84,7 @@ def gradebook_rows(
                 graded=len(graded),
                 missing=sum(c.status == "missing" for c in cells),
                 late=sum(c.status == "late" for c in cells),
+                to_grade=sum(c.to_grade for c in cells),
             )
         )
     return columns, rows
@@ -108,6 +123,7 @@ def difficulty(f: CohortFacts, *, pass_ratio: float = 0.5) -> list[ExerciseDiffi
                     mean_attempts=round(sum(tries) / len(tries), 3) if tries else None,
                     selfchecks=checks,
                     selfcheck_pass_rate=round(passed / checks, 4) if checks else None,
+                    to_grade=f.exercise_to_grade.get(eid, 0),
                 )
             )
     out.sort(key=lambda d: (d.success_rate if d.success_rate is not None else 2.0, d.course, d.assignment, d.exercise))
@@ -147,6 +163,8 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
     """Learners with at least one reason, most reasons first; each reason says the value and the threshold."""
     now = now or utcnow()
     _, rows = gradebook_rows(f, now=now)
+    running = cohort_running(f.cohort, now=now)
+    start = _day_start(f.cohort.start_date)
     out = []
     for learner, row in zip(f.learners, rows, strict=True):
         reasons: list[RiskReason] = []
@@ -179,8 +197,10 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
             )
         last = f.last_activity.get(learner.user_id)
         since = last or learner.enrolled_at
+        if start is not None and start > since:  # idle time counts from the cohort's first day
+            since = start
         idle = (now - since) / timedelta(days=1)
-        if idle >= thresholds.inactive_days:
+        if running and idle >= thresholds.inactive_days:
             reasons.append(
                 RiskReason(
                     code="inactive",
@@ -203,12 +223,25 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
     return out
 
 
+def cohort_running(cohort: Cohort, *, now: datetime) -> bool:
+    """Is the cohort under way (start ≤ today ≤ end, in Paris time; an unset date leaves that side open)?"""
+    today = now.astimezone(PARIS).date()
+    return (cohort.start_date is None or cohort.start_date <= today) and (
+        cohort.end_date is None or today <= cohort.end_date
+    )
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day is not None else None
+
+
 def summary(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None = None) -> CohortSummary:
     now = now or utcnow()
     _, rows = gradebook_rows(f, now=now)
     ratios = [r.ratio for r in rows if r.ratio is not None]
-    due_cells = sum(r.graded + r.missing for r in rows)
-    graded = sum(r.graded for r in rows)
+    # Handed in (graded or with written answers still to grade) out of what was due.
+    graded = sum(c.status in ("graded", "late") for r in rows for c in r.cells)
+    due_cells = graded + sum(r.missing for r in rows)
     late = sum(r.late for r in rows)
     return CohortSummary(
         cohort=f.cohort.slug,

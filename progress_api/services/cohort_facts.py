@@ -17,11 +17,15 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from progress_api.crud.grading import EFFECTIVE
 from progress_api.models.catalog import Assignment, Course, Exercise, Release
 from progress_api.models.common import to_utc
 from progress_api.models.grading import Grade, SelfCheck, Submission
 from progress_api.models.people import Cohort, Enrolment, User
-from progress_api.services.cache import cached
+from progress_api.services.cache import Scope, cached
+
+# (user, exercise) -> ratio, (user, exercise) -> attempts graded, exercise -> latest attempts still to grade
+Detail = tuple[dict[tuple[int, int], float], dict[tuple[int, int], int], dict[int, int]]
 
 
 @dataclass
@@ -45,11 +49,15 @@ class Learner:
 
 @dataclass
 class Attempt:
+    """A learner's attempt at an assignment with its totals over what is graded; written answers awaiting a
+    trainer (`to_grade`) count neither as 0 nor in `max_score`."""
+
     attempt: int
     submitted_at: datetime
     late: bool
     score: float = 0.0
     max_score: float = 0.0
+    to_grade: int = 0
 
 
 @dataclass
@@ -63,14 +71,14 @@ class CohortFacts:
     last_activity: dict[int, datetime]
     selfchecks: dict[int, tuple[int, int]] = field(default_factory=dict)  # exercise -> (attempts, passed)
     # Exercise-level detail (150,000 rows for 500 × 30 × 10) is loaded only when difficulty asks for it.
-    detail_loader: Callable[[], tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]] | None = None
-    _detail: tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]] | None = None
+    detail_loader: Callable[[], Detail] | None = None
+    _detail: Detail | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _load_detail(self) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
+    def _load_detail(self) -> Detail:
         with self._lock:
             if self._detail is None:
-                self._detail = self.detail_loader() if self.detail_loader else ({}, {})
+                self._detail = self.detail_loader() if self.detail_loader else ({}, {}, {})
             return self._detail
 
     @property
@@ -82,6 +90,11 @@ class CohortFacts:
     def exercise_attempts(self) -> dict[tuple[int, int], int]:
         """(user, exercise) -> number of attempts that graded it."""
         return self._load_detail()[1]
+
+    @property
+    def exercise_to_grade(self) -> dict[int, int]:
+        """exercise -> learners whose latest attempt's written answer awaits a trainer."""
+        return self._load_detail()[2]
 
 
 def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
@@ -141,19 +154,22 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
             col(Submission.attempt),
             col(Submission.submitted_at),
             col(Submission.late),
-            func.sum(func.coalesce(col(Grade.override_score), col(Grade.score))),
-            func.sum(col(Grade.max_score)),
+            func.sum(EFFECTIVE),
+            func.sum(case((EFFECTIVE.is_not(None), col(Grade.max_score)), else_=0.0)),
+            func.sum(case((EFFECTIVE.is_(None), 1), else_=0)),
         )
         .join(Grade, col(Grade.submission_id) == col(Submission.id))
         .where(col(Submission.assignment_id).in_(released), col(Submission.user_id).in_(members))
         .group_by(col(Submission.id))
     )
-    for uid, aid, attempt, submitted_at, late, score, max_score in rows:
+    for uid, aid, attempt, submitted_at, late, score, max_score, to_grade in rows:
         key = (uid, aid)
         attempts[key] = attempts.get(key, 0) + 1
         current = latest.get(key)
         if current is None or attempt > current.attempt:
-            latest[key] = Attempt(attempt, submitted_at, bool(late), float(score or 0), float(max_score or 0))
+            latest[key] = Attempt(
+                attempt, submitted_at, bool(late), float(score or 0), float(max_score or 0), int(to_grade or 0)
+            )
         if uid not in last_activity or submitted_at > last_activity[uid]:
             last_activity[uid] = submitted_at
     selfchecks: dict[int, tuple[int, int]] = {}
@@ -185,11 +201,10 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
     )
 
 
-def _exercise_detail(
-    engine: Any, *, cohort_id: int, assignment_ids: list[int]
-) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
-    """Per (learner, exercise): score ratio on the latest attempt that graded it, and how many attempts did."""
-    ratio: dict[tuple[int, int], tuple[int, float]] = {}
+def _exercise_detail(engine: Any, *, cohort_id: int, assignment_ids: list[int]) -> Detail:
+    """Per (learner, exercise): score ratio on their latest attempt at it when graded, and how many attempts; per
+    exercise: how many latest attempts are written answers still to grade."""
+    latest: dict[tuple[int, int], tuple[int, float | None]] = {}
     tries: dict[tuple[int, int], int] = {}
     members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort_id)
     with Session(engine) as db:
@@ -198,7 +213,7 @@ def _exercise_detail(
                 col(Submission.user_id),
                 col(Grade.exercise_id),
                 col(Submission.attempt),
-                func.coalesce(col(Grade.override_score), col(Grade.score)),
+                EFFECTIVE,
                 col(Grade.max_score),
             )
             .join(Grade, col(Grade.submission_id) == col(Submission.id))
@@ -206,12 +221,19 @@ def _exercise_detail(
         )
         for uid, eid, attempt, score, max_score in rows:
             key = (uid, eid)
-            previous = ratio.get(key)
+            previous = latest.get(key)
             if previous is None or attempt >= previous[0]:
-                ratio[key] = (attempt, score / max_score if max_score else 1.0)
-            tries[key] = tries.get(key, 0) + 1
-    return {k: v[1] for k, v in ratio.items()}, tries
+                ratio: float | None = None if score is None else (score / max_score if max_score else 1.0)
+                latest[key] = (attempt, ratio)
+            if score is not None:
+                tries[key] = tries.get(key, 0) + 1
+    to_grade: dict[int, int] = {}
+    for (_uid, eid), (_attempt, last) in latest.items():
+        if last is None:
+            to_grade[eid] = to_grade.get(eid, 0) + 1
+    return {k: v for k, (_a, v) in latest.items() if v is not None}, tries, to_grade
 
 
 def facts(db: Session, *, cohort: Cohort) -> CohortFacts:
-    return cached(db, ("facts", cohort.id), lambda: load_facts(db, cohort=cohort))
+    """The cohort's facts, recomputed only after a write that concerns this cohort (or everyone)."""
+    return cached(db, ("facts", cohort.id), lambda: load_facts(db, cohort=cohort), scope=Scope(cohort_id=cohort.id))

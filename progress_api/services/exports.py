@@ -56,7 +56,7 @@ def gradebook_csv(columns: list[GradebookColumn], rows: list[GradebookRow], *, s
     header += ["total", "total_max", "taux", "rendus", "manquants", "en_retard"]
     body = (
         [r.username, r.display_name, r.business_unit]
-        + [c.score if c.score is not None else c.status for c in r.cells]
+        + [c.score if c.score is not None else ("to_grade" if c.to_grade else c.status) for c in r.cells]
         + [r.total_score, r.total_max, r.ratio, r.graded, r.missing, r.late]
         for r in rows
     )
@@ -89,7 +89,11 @@ def xapi_statement(
     out: dict[str, Any] = {}
     if "success" in result:
         out["success"] = bool(result["success"])
-    if result.get("new") is not None and result.get("max"):
+    if "completion" in result:
+        out["completion"] = bool(result["completion"])
+    if isinstance(result.get("score"), dict):  # an assignment's result (see crud/grading.assignment_result)
+        out["score"] = {k: v for k, v in result["score"].items() if k in ("scaled", "raw", "min", "max")}
+    elif result.get("new") is not None and result.get("max"):
         out["score"] = {"raw": result["new"], "max": result["max"], "scaled": round(result["new"] / result["max"], 4)}
     if out:
         statement["result"] = out

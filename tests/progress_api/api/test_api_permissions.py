@@ -53,6 +53,9 @@ MATRIX: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/grades/{grade}/overrides", {"score": 1, "reason": "vérifié"}, {"trainer", "admin"}),
     ("GET", "/grades/{grade}/overrides", None, SELF_AND_STAFF),
     ("GET", "/submissions", None, READERS),
+    ("GET", "/cohorts/ct-2026/written-answers", None, {"trainer", "admin"}),
+    ("GET", "/cohorts/ct-2026/written-answers/{grade}", None, {"trainer", "admin"}),
+    ("PUT", "/cohorts/ct-2026/written-answers/{grade}", {"score": 1, "comment": "Bien"}, {"trainer", "admin"}),
     (
         "POST",
         "/selfchecks",
