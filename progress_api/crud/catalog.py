@@ -5,11 +5,13 @@ Releases to cohorts live in `crud/releases.py`, loading `courses/` from disk in 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.core.errors import invalid, not_found
+from progress_api.core.errors import conflict, invalid, not_found
 from progress_api.crud.events import bump_version
 from progress_api.models.catalog import (
     Assignment,
@@ -25,8 +27,11 @@ from progress_api.models.catalog import (
     Exercise,
     ExerciseCompetency,
     ExercisePublic,
+    Release,
     UpsertResult,
 )
+from progress_api.models.grading import SelfCheck, Submission
+from progress_api.models.people import Cohort
 
 # --- competencies ----------------------------------------------------------------------------------------------
 
@@ -258,3 +263,100 @@ def list_assignments(
         stmt.order_by(col(Course.order), col(Course.slug), col(Assignment.slug)).limit(limit).offset(offset)
     ).all()
     return total, [(a, c) for a, c in rows]
+
+
+# --- deletions (admin): refused while something depends on the entry -------------------------------------------
+
+
+def _usage(db: Session, *, assignment_ids: list[int]) -> dict[str, Any]:
+    """What depends on these assignments: releases (cohort slugs), handed-in work, learners' self-checks."""
+    if not assignment_ids:
+        return {}
+    cohorts = sorted(
+        db.execute(
+            select(col(Cohort.slug))
+            .join(Release, col(Release.cohort_id) == col(Cohort.id))
+            .where(col(Release.assignment_id).in_(assignment_ids))
+            .distinct()
+        ).scalars()
+    )
+    submissions = db.execute(
+        select(func.count()).select_from(Submission).where(col(Submission.assignment_id).in_(assignment_ids))
+    ).scalar_one()
+    selfchecks = db.execute(
+        select(func.count())
+        .select_from(SelfCheck)
+        .join(Exercise, col(Exercise.id) == col(SelfCheck.exercise_id))
+        .where(col(Exercise.assignment_id).in_(assignment_ids))
+    ).scalar_one()
+    usage: dict[str, Any] = {}
+    if cohorts:
+        usage["released_to"] = cohorts
+    if submissions:
+        usage["submissions"] = int(submissions)
+    if selfchecks:
+        usage["selfchecks"] = int(selfchecks)
+    return usage
+
+
+def _refuse(what: str, usage: dict[str, Any]) -> None:
+    parts = []
+    if "released_to" in usage:
+        parts.append(f"publié pour {len(usage['released_to'])} promotion(s) ({', '.join(usage['released_to'][:5])})")
+    if "submissions" in usage:
+        parts.append(f"{usage['submissions']} rendu(s) noté(s)")
+    if "selfchecks" in usage:
+        parts.append(f"{usage['selfchecks']} auto-vérification(s) d'apprenants")
+    raise conflict(
+        f"Impossible de supprimer {what} : {' et '.join(parts)}. Retirez d'abord les publications ; le travail des "
+        "apprenants (notes, auto-vérifications) n'est jamais supprimé avec le catalogue.",
+        usage,
+    )
+
+
+def delete_assignment(db: Session, *, assignment: Assignment, course: str) -> None:
+    """Delete an assignment and its exercises; 409 while it is released to a cohort or has graded work."""
+    assert assignment.id is not None
+    usage = _usage(db, assignment_ids=[assignment.id])
+    if usage:
+        _refuse(f"le devoir {course}/{assignment.slug}", usage)
+    db.delete(assignment)
+    bump_version(db)
+    db.flush()
+
+
+def delete_course(db: Session, *, course: Course) -> None:
+    """Delete a course and its assignments; 409 while one of them is released or has graded work."""
+    ids = list(db.execute(select(col(Assignment.id)).where(col(Assignment.course_id) == course.id)).scalars())
+    usage = _usage(db, assignment_ids=[i for i in ids if i is not None])
+    if usage:
+        _refuse(f"le cours {course.slug}", usage)
+    db.delete(course)
+    bump_version(db)
+    db.flush()
+
+
+def delete_competency(db: Session, *, slug: str) -> None:
+    """Delete a competency of the framework; 409 while exercises train it (the profile of who did them uses it)."""
+    competency = db.execute(select(Competency).where(col(Competency.slug) == slug)).scalars().first()
+    if competency is None:
+        raise not_found("Compétence", slug)
+    users = db.execute(
+        select(col(Course.slug), col(Assignment.slug), col(Exercise.slug))
+        .select_from(ExerciseCompetency)
+        .join(Exercise, col(Exercise.id) == col(ExerciseCompetency.exercise_id))
+        .join(Assignment, col(Assignment.id) == col(Exercise.assignment_id))
+        .join(Course, col(Course.id) == col(Assignment.course_id))
+        .where(col(ExerciseCompetency.competency_id) == competency.id)
+        .order_by(col(Course.slug), col(Assignment.slug), col(Exercise.slug))
+    ).all()
+    if users:
+        names = [f"{c}/{a}/{e}" for c, a, e in users]
+        raise conflict(
+            f"Impossible de supprimer la compétence {slug} : {len(names)} exercice(s) l'évaluent "
+            f"({', '.join(names[:5])}{'…' if len(names) > 5 else ''}). Retirez-la d'abord de ces devoirs.",
+            {"exercises": names[:50]},
+        )
+    db.delete(competency)
+    bump_version(db)
+    db.flush()

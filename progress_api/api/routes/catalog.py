@@ -1,4 +1,5 @@
-"""The catalogue: competencies, courses and assignments (upserted by the grader, readable by everyone)."""
+"""The catalogue: competencies, courses and assignments (upserted by the grader, readable by everyone, deleted
+by an admin only while nothing depends on them: `catalog:delete`, registered in the core's `POLICY`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from progress_api.api.deps import Access, PageDep, SessionDep, authorize
+from progress_api.api.deps import POLICY, Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import catalog as crud
 from progress_api.models.catalog import (
@@ -18,8 +19,10 @@ from progress_api.models.catalog import (
     CourseUpsert,
     UpsertResult,
 )
+from progress_api.models.common import Role
 
 router = APIRouter(tags=["catalog"])
+POLICY.setdefault("catalog:delete", frozenset({Role.admin}))
 SlugPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 
 
@@ -131,3 +134,33 @@ def read_assignment(
 ) -> AssignmentPublic:
     row = crud.require_assignment(db, course=course, slug=assignment)
     return crud.assignments_public(db, assignments=[(row, course)])[0]
+
+
+@router.delete("/competencies/{competency}", status_code=204)
+def delete_competency(
+    db: SessionDep, competency: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove a competency from the framework; 409 (with the exercises) while an exercise still trains it."""
+    crud.delete_competency(db, slug=competency)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/courses/{course}", status_code=204)
+def delete_course(
+    db: SessionDep, course: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove a course and its assignments; 409 while one is released to a cohort or has learners' work."""
+    crud.delete_course(db, course=crud.require_course(db, slug=course))
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/courses/{course}/assignments/{assignment}", status_code=204)
+def delete_assignment(
+    db: SessionDep, course: str, assignment: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove an assignment and its exercises; 409 while it is released to a cohort or has learners' work."""
+    crud.delete_assignment(db, assignment=crud.require_assignment(db, course=course, slug=assignment), course=course)
+    db.commit()
+    return Response(status_code=204)
