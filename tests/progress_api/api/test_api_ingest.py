@@ -162,3 +162,17 @@ def test_malformed_json_body_gets_422_in_the_error_shape(client: TestClient, wor
     assert not_a_batch.status_code == 422 and not_a_batch.json()["error"]["code"] == "validation_error"
     anonymous = client.post("/api/v1/ingest/grades", content=b"not even json")
     assert anonymous.status_code == 401
+
+
+def test_completed_statement_carries_the_assignments_result(client: TestClient, world: Any) -> None:
+    """Does the xAPI "completed" statement of an ingested attempt carry score raw/min/max/scaled and success?"""
+    rows = [grade_row("apprenant1", "ex01", 2, 2, assignment="a2")]
+    client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=world.h("grader"))
+    rows = [grade_row("apprenant2", "ex01", 0.5, 2, assignment="a2")]
+    client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=world.h("grader"))
+    statements = client.get("/api/v1/exports/xapi", params={"limit": 500}, headers=world.h("admin")).json()
+    completed = [s["result"] for s in statements["statements"] if s["verb"]["id"].endswith("/completed")]
+    assert completed == [
+        {"completion": True, "success": True, "score": {"raw": 2.0, "min": 0, "max": 2.0, "scaled": 1.0}},
+        {"completion": True, "success": False, "score": {"raw": 0.5, "min": 0, "max": 2.0, "scaled": 0.25}},
+    ]
