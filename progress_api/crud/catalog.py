@@ -214,6 +214,22 @@ def upsert_assignment(db: Session, *, course: Course, slug: str, data: Assignmen
     return assignment, created
 
 
+def exercise_rows(db: Session, *, assignment_ids: list[int]) -> list[tuple[int, int, str, float, str]]:
+    """(assignment id, exercise id, slug, max_score, kind) of these assignments' exercises, in their order."""
+    rows = db.execute(
+        select(
+            col(Exercise.assignment_id),
+            col(Exercise.id),
+            col(Exercise.slug),
+            col(Exercise.max_score),
+            col(Exercise.kind),
+        )
+        .where(col(Exercise.assignment_id).in_(assignment_ids))
+        .order_by(col(Exercise.position))
+    )
+    return [(aid, eid or 0, slug, max_score, kind) for aid, eid, slug, max_score, kind in rows]
+
+
 def assignments_public(db: Session, *, assignments: list[tuple[Assignment, str]]) -> list[AssignmentPublic]:
     """Assignments with their exercises and competency links, three queries for the whole list."""
     ids = [a.id for a, _ in assignments]

@@ -17,8 +17,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from progress_api.crud.catalog import exercise_rows
 from progress_api.crud.grading import EFFECTIVE
-from progress_api.models.catalog import Assignment, Course, Exercise, Release
+from progress_api.models.catalog import Assignment, Course, Release
 from progress_api.models.common import to_utc
 from progress_api.models.grading import Grade, SelfCheck, Submission
 from progress_api.models.people import Cohort, Enrolment, User
@@ -128,17 +129,7 @@ def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
     ]
     by_id = {c.assignment_id: c for c in columns}
     exercises: dict[int, list[Any]] = {aid: [] for aid in by_id}
-    for aid, eid, slug, max_score, kind in db.execute(
-        select(
-            col(Exercise.assignment_id),
-            col(Exercise.id),
-            col(Exercise.slug),
-            col(Exercise.max_score),
-            col(Exercise.kind),
-        )
-        .where(col(Exercise.assignment_id).in_(list(by_id)))
-        .order_by(col(Exercise.position))
-    ):
+    for aid, eid, slug, max_score, kind in exercise_rows(db, assignment_ids=list(by_id)):
         exercises[aid].append((eid, slug, max_score, kind))
         by_id[aid].max_score += max_score
     members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort.id)

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from progress_api.crud.catalog import exercise_rows
 from progress_api.crud.grading import EFFECTIVE
 from progress_api.models.analytics import (
     AssignmentProgress,
@@ -20,7 +21,7 @@ from progress_api.models.analytics import (
     ExerciseProgress,
     LearnerProgress,
 )
-from progress_api.models.catalog import Assignment, Competency, Course, Exercise, ExerciseCompetency, Release
+from progress_api.models.catalog import Assignment, Competency, Course, ExerciseCompetency, Release
 from progress_api.models.common import to_utc, utcnow
 from progress_api.models.grading import Grade, SelfCheck, Submission
 from progress_api.models.people import Cohort, Enrolment, User
@@ -121,17 +122,7 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         )
     }
     exercises: dict[Any, list[Any]] = defaultdict(list)
-    for ex_aid, ex_id, slug, max_score, kind in db.execute(
-        select(
-            col(Exercise.assignment_id),
-            col(Exercise.id),
-            col(Exercise.slug),
-            col(Exercise.max_score),
-            col(Exercise.kind),
-        )
-        .where(col(Exercise.assignment_id).in_(assignment_ids))
-        .order_by(col(Exercise.position))
-    ):
+    for ex_aid, ex_id, slug, max_score, kind in exercise_rows(db, assignment_ids=assignment_ids):
         exercises[ex_aid].append((ex_id, slug, max_score, kind))
     items: list[AssignmentProgress] = []
     ratio_by_exercise: dict[int, float] = {}

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from progress_api.api.routes.answers import ANSWERS_PERMISSION
+from progress_api.api.routes.answers import ANSWERS_PERMISSION, GradeId
 from progress_api.core.errors import ApiError
 from progress_api.crud import answers as answers_crud
 from progress_api.crud import cohorts as cohorts_crud
@@ -168,7 +168,7 @@ def marking_page(
     cohort: Slug,
     course: Slug,
     assignment: Slug,
-    grade_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    grade_id: GradeId,
     statut: Statut = "a-corriger",
     ok: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
@@ -184,7 +184,7 @@ def grade_form(
     cohort: Slug,
     course: Slug,
     assignment: Slug,
-    grade_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    grade_id: GradeId,
     statut: Statut = "a-corriger",
     score: Annotated[str, Form(max_length=20)] = "",
     comment: Annotated[str, Form(max_length=4000)] = "",

@@ -17,8 +17,10 @@ from progress_api.core.db import alembic_config, upgrade
 MINE = {"grades", "written_answers", "manual_grades", "scope_versions"}
 
 
-def _fill_0001(url: str) -> None:
-    """One learner's graded, overridden exercise, as a 0001 database holds it."""
+def _migrated_from_0001(tmp_path: Path) -> str:
+    """A database at 0001 holding one learner's graded, overridden exercise, then migrated to every head."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade(url, revision="0001_progress_core")
     engine = create_engine(url)
     with engine.begin() as conn:
         for sql in (
@@ -36,13 +38,12 @@ def _fill_0001(url: str) -> None:
         ):
             conn.execute(text(sql))
     engine.dispose()
+    upgrade(url)
+    return url
 
 
 def test_upgrade_keeps_grades_and_their_overrides_and_matches_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    upgrade(url, revision="0001_progress_core")
-    _fill_0001(url)
-    upgrade(url)
+    url = _migrated_from_0001(tmp_path)
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT grade_id, reason FROM grade_overrides")).all() == [(1, "mal notée")]
@@ -64,10 +65,7 @@ def _mine(obj: object, name: str | None, type_: str, _reflected: bool, _compare_
 
 def test_downgrade_keeps_trainers_grades_and_drops_what_is_pending(tmp_path: Path) -> None:
     """Back to 0001 (which cannot hold an ungraded answer): a trainer's grade becomes the score, pending rows go."""
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    upgrade(url, revision="0001_progress_core")
-    _fill_0001(url)
-    upgrade(url)
+    url = _migrated_from_0001(tmp_path)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE grades SET score = NULL, manual_score = 2 WHERE id = 1"))
