@@ -23,6 +23,7 @@ from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import users as users_crud
 from progress_api.crud.answers import AnswerStatus
 from progress_api.models.common import Role
+from progress_api.models.grading import WrittenAnswerDetail
 from progress_api.models.people import Cohort
 from progress_api.web.deps import Web, WebDep
 
@@ -124,6 +125,15 @@ def answers_list(
     )
 
 
+def _in_assignment(web: Web, cohort: Cohort, course: str, assignment: str, grade_id: int) -> WrittenAnswerDetail | None:
+    """The answer when it is one of the cohort's for this assignment (the URL says which), else None."""
+    try:
+        answer = answers_crud.get_answer(web.db, cohort=cohort, grade_id=grade_id)
+    except ApiError:
+        return None
+    return answer if (answer.course, answer.assignment) == (course, assignment) else None
+
+
 def _marking_page(
     web: Web,
     cohort: Cohort,
@@ -135,11 +145,8 @@ def _marking_page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    try:
-        answer = answers_crud.get_answer(web.db, cohort=cohort, grade_id=grade_id)
-    except ApiError:
-        answer = None
-    if answer is None or (answer.course, answer.assignment) != (course, assignment):
+    answer = _in_assignment(web, cohort, course, assignment, grade_id)
+    if answer is None:
         return web.render(
             "error.html", status_code=404, title="Introuvable", message="Cette réponse n'est pas dans ce devoir."
         )
@@ -197,6 +204,8 @@ def grade_form(
     if not web.csrf_ok(csrf_token):
         return web.csrf_failed()
     try:
+        if _in_assignment(web, found, course, assignment, grade_id) is None:
+            raise ApiError(404, "not_found", "Cette réponse n'est pas dans ce devoir.")
         try:
             value = float(score.strip().replace(",", "."))
         except ValueError:

@@ -89,6 +89,8 @@ def test_trainer_grades_an_answer_through_the_pages(client: TestClient, demo: An
 
     forged = client.post(url, data={"score": "1", "comment": "x", "csrf_token": "0" * 64})
     assert forged.status_code == 403
+    elsewhere = client.post(url.replace("/a01/", "/a99/"), data={"score": "1", "csrf_token": token})
+    assert elsewhere.status_code == 404  # the answer is not in the assignment the URL names: nothing recorded
     too_much = client.post(url, data={"score": "3", "comment": "Mon commentaire détaillé", "csrf_token": token})
     assert too_much.status_code == 422 and "entre 0 et 2" in too_much.text
     assert "Mon commentaire détaillé" in too_much.text  # nothing the trainer typed is lost
