@@ -149,30 +149,13 @@ def groups_of(roster: dict[str, Any], username: str) -> set[str]:
 
 
 async def add_roster_groups(authenticator: Any, handler: Any, authentication: dict[str, Any]) -> dict[str, Any]:
-    """OAuthenticator post_auth_hook (production SSO): merge the user's roster groups into the SSO's groups.
+    """The local platform's OIDC post_auth_hook: `hub.roster_login.RosterLoginHook` on this machine's settings.
 
-    With `manage_groups`, the groups returned at login replace the user's hub groups; without this hook a login
-    would drop the academy groups until the next sync pass. If the roster cannot be read, the login still succeeds
-    with the SSO groups, and the sync loop restores the academy groups on its next pass.
+    (The Kubernetes configuration builds its own hook with the progress Service's URL.)
     """
-    from hub.config import HubSettings
-    from hub.secret_store import SecretError, read_secret
+    from hub.roster_login import local_roster_login_hook  # late: roster_login imports this module
 
-    settings = HubSettings()
-    try:
-        token = read_secret("roster_token", settings=settings, generate=False)
-        async with httpx.AsyncClient(timeout=10) as client:
-            answer = await client.get(
-                settings.progress_internal_url + "/api/v1/roster", headers={"Authorization": f"Bearer {token}"}
-            )
-            answer.raise_for_status()
-            roster = answer.json()
-    except (SecretError, httpx.HTTPError, ValueError) as error:
-        log.warning("roster unavailable at login of %s: %s", authentication.get("name"), error)
-        return authentication
-    sso_groups = set(authentication.get("groups") or [])
-    authentication["groups"] = sorted(sso_groups | groups_of(roster, str(authentication["name"])))
-    return authentication
+    return await local_roster_login_hook()(authenticator, handler, authentication)
 
 
 def main(
