@@ -77,7 +77,7 @@ services = svc.services(
 )
 c.JupyterHub.services = svc.as_list(services)
 c.JupyterHub.load_roles = svc.as_list(svc.roles(set(services)))
-c.JupyterHub.load_groups = {group: {"users": []} for group in svc.ROLE_GROUPS.values()}
+# No load_groups: the hub refuses it with the SSO's manage_groups, and the roles above create their groups.
 
 # --- User servers: JupyterLab 4 with nbgrader's lab extension, homes under $ACADEMY_HOME/hub/users/<name>.
 c.JupyterHub.spawner_class = "hub.spawner.AcademySpawner"
