@@ -4,8 +4,9 @@ Runs as the hub-managed service `roster-sync` (`python -m hub.roster_sync`): eve
 reads `GET {ACADEMY_PROGRESS_URL}/api/v1/roster` with an admin token of the progress service and pushes the
 difference into the hub REST API with its own hub token. Roles are bound to groups in the hub configuration
 (hub/services.py), so adding someone to `trainers` makes them a trainer at once. Only groups this module manages are
-touched (`learners`, `trainers`, `cedia`, `admins`, `cohort-*`, `trains-*`); users are created, never deleted
-(removing someone from the roster removes their groups, hence their academy roles).
+touched (`learners`, `trainers`, `cedia`, `admins`, `cohort-*`, `trains-*`). Who may log in is the roster: people it
+lists become hub users, and a hub user it no longer lists is deleted from the hub (their server stopped, their
+tokens and sessions gone), so they can no longer log in. Their files are kept (home, submissions, grades).
 """
 
 from __future__ import annotations
@@ -57,12 +58,17 @@ class SyncReport:
     """What one pass changed (logged, and asserted by tests)."""
 
     users_created: list[str] = field(default_factory=list)
+    users_removed: list[str] = field(default_factory=list)
+    # Left the roster, but their server is still stopping: the next pass deletes them.
+    removals_pending: list[str] = field(default_factory=list)
+    # The roster listed nobody: removals were not done (an empty answer is an outage, not everyone leaving).
+    removals_skipped: bool = False
     added: dict[str, list[str]] = field(default_factory=dict)
     removed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
-        return bool(self.users_created or self.added or self.removed)
+        return bool(self.users_created or self.users_removed or self.removals_pending or self.added or self.removed)
 
 
 class HubClient:
@@ -94,6 +100,15 @@ class HubClient:
     def create_users(self, names: list[str]) -> None:
         self.http.post("users", json={"usernames": names}).raise_for_status()
 
+    def delete_user(self, name: str) -> bool:
+        """Delete a user (the hub stops their server first); False while their server is still stopping."""
+        answer = self.http.delete(f"users/{name}")
+        if answer.status_code == 400 and "stopping" in answer.text:
+            return False
+        if answer.status_code != 404:  # already gone: nothing left to remove
+            answer.raise_for_status()
+        return True
+
     def create_group(self, name: str) -> None:
         self.http.post(f"groups/{name}").raise_for_status()
 
@@ -117,14 +132,26 @@ def fetch_roster(*, progress_url: str, token: str, timeout: float = 30.0) -> dic
 
 
 def sync_once(*, roster: dict[str, Any], hub: HubClient, skip: frozenset[str] = frozenset()) -> SyncReport:
-    """Make the hub's users and managed groups match the roster; a second pass with the same roster changes nothing."""
+    """Make the hub's users and managed groups match the roster; a second pass with the same roster changes nothing.
+
+    Someone the roster no longer lists is deleted from the hub (server stopped, tokens gone): the roster decides who
+    may log in. A roster listing nobody deletes nobody (a misconfigured or restarting progress service, not a
+    mass departure) and is reported as `removals_skipped`.
+    """
     report = SyncReport()
     wanted = desired_groups(roster, skip)
     everyone = set().union(*wanted.values()) | {str(u["username"]).lower() for u in people(roster, skip)}
-    missing = sorted(everyone - hub.usernames())
+    present = hub.usernames()
+    missing = sorted(everyone - present)
     if missing:
         hub.create_users(missing)
         report.users_created = missing
+    if not everyone and present:
+        log.warning("the roster lists nobody: %d hub users kept until it lists people again", len(present))
+        report.removals_skipped = True
+    else:
+        for name in sorted(present - everyone):
+            (report.users_removed if hub.delete_user(name) else report.removals_pending).append(name)
     current = hub.groups()
     for group in sorted(set(wanted) | {g for g in current if is_managed(g)}):
         want = wanted.get(group, set())
