@@ -218,7 +218,9 @@ if __name__ == "__main__":
         main(
             progress_url=os.environ["ACADEMY_PROGRESS_URL"],
             roster_token=os.environ["ACADEMY_ROSTER_TOKEN"],
-            hub_api_url=os.environ["JUPYTERHUB_API_URL"],
+            # ACADEMY_HUB_API_URL, when set, overrides the hub's own choice (on Kubernetes the hub hands services its
+            # Service address, which the hub pod's network policy may not let it reach from inside).
+            hub_api_url=os.environ.get("ACADEMY_HUB_API_URL") or os.environ["JUPYTERHUB_API_URL"],
             hub_token=os.environ["JUPYTERHUB_API_TOKEN"],
             interval=float(os.environ.get("ACADEMY_ROSTER_INTERVAL", "30")),
             skip=frozenset(filter(None, os.environ.get("ACADEMY_ROSTER_SKIP", "").split(","))),

@@ -8,6 +8,8 @@
 # the user servers' token scopes and per-user uids — from the same hub/ modules as the local configuration.
 from typing import Any
 
+from jupyterhub.utils import url_path_join
+
 from hub import services as svc
 from hub.config import HubSettings
 from hub.k8s_values import K8S_SECRETS, academy_values, user_uid
@@ -22,6 +24,8 @@ academy = academy_values()
 # Read now, so that a missing, demo or short secret stops the hub at start-up with the variable to fix.
 secrets = {name: read_secret(name, settings=settings, generate=False) for name in K8S_SECRETS}
 progress_api = academy["progressUrl"].rstrip("/") + "/services/progress"  # the Service, plus the hub's prefix
+# The hub on its container port (the chart's hub_bind_url), from inside the hub pod.
+local_hub_api = "http://localhost:8081" + url_path_join(c.JupyterHub.get("base_url", "/"), "hub/api")
 
 # The chart already selects KubeSpawner; restated so that this file fails loudly if used with anything else.
 c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
@@ -49,10 +53,12 @@ ours = {
         "display": True,
     },
     # The roster sync runs inside the hub pod, like the chart's culler (managed services do not inherit the hub's
-    # environment: what it needs is passed here).
+    # environment: what it needs is passed here). Like the culler, it calls the hub on localhost: JupyterHub gives
+    # services the hub's Service URL (hub_connect_url), a detour through the network policy.
     "roster-sync": {
         "command": ["python3", "-m", "hub.roster_sync"],
         "environment": {
+            "ACADEMY_HUB_API_URL": local_hub_api,
             "ACADEMY_PROGRESS_URL": progress_api,
             "ACADEMY_ROSTER_TOKEN": secrets["roster_token"],
             "ACADEMY_ROSTER_INTERVAL": str(academy.get("rosterInterval", 30)),

@@ -244,6 +244,10 @@ def test_services_and_culler_reach_the_hub(chart_hub: InitialisedHub, values: di
     assert services["progress"].oauth_no_confirm is True
     assert services["roster-sync"].environment["ACADEMY_ROSTER_TOKEN"] == SECRETS["roster-token"]
     assert services["roster-sync"].environment["ACADEMY_PROGRESS_URL"].endswith(":8001/services/progress")
+    # The hub would hand the sync its Service URL; the sync calls it on localhost, as the chart's culler does.
+    assert chart_hub.app.hub.api_url == "http://hub:8081/hub/api"
+    assert services["roster-sync"].environment["ACADEMY_HUB_API_URL"] == "http://localhost:8081/hub/api"
+    assert "--url=http://localhost:8081/hub/api" in services["jupyterhub-idle-culler"].command
     culler = services["jupyterhub-idle-culler"].command
     assert f"--timeout={values['cull']['timeout']}" in culler and f"--cull-every={values['cull']['every']}" in culler
     db = chart_hub.app.db
