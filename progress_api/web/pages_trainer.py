@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import Response
 
-from progress_api.api.deps import UNRESTRICTED
+from progress_api.api.access import Access
 from progress_api.core.errors import ApiError
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import grading as grading_crud
@@ -54,37 +54,24 @@ def _analysis(web: Web, cohort: Cohort) -> tuple[list[Any], list[Any], list[Any]
     return columns, rows, risk, hard
 
 
-def _scope(web: Web) -> frozenset[int] | None:
-    """Cohorts the visitor may open: all for CEDIA/admin, the ones they train for a trainer."""
-    assert web.principal is not None
-    if web.principal.roles & UNRESTRICTED:
-        return None
-    uid = web.principal.user_id
-    return frozenset(users_crud.trained_cohort_ids(web.db, user_id=uid)) if uid is not None else frozenset()
-
-
-def _cohort(web: Web, slug: str) -> Cohort | Response:
-    """The cohort if it exists and is in scope; the same 403 otherwise (no existence oracle)."""
-    if (denied := web.guard("gradebook:read")) is not None:
-        return denied
-    scope = _scope(web)
+def _cohort(web: Web, slug: str, permission: str = "gradebook:read", **ids: Any) -> tuple[Access, Cohort] | Response:
+    """The visitor's access to this cohort (and the learner/grade of the URL) and the cohort itself, decided by the
+    API's `decide`; a refusal page otherwise (the same 403 for a cohort not theirs as for one that does not exist)."""
+    access = web.authorize(permission, cohort=slug, **ids)
+    if isinstance(access, Response):
+        return access
     cohort = cohorts_crud.get_cohort(web.db, slug=slug)
-    if cohort is None or (scope is not None and cohort.id not in scope):
-        if scope is None and cohort is None:
-            return web.render(
-                "error.html", status_code=404, title="Introuvable", message=f"Promotion introuvable : {slug}"
-            )
-        return web.render(
-            "error.html", status_code=403, title="Accès refusé", message="Cette promotion n'est pas la vôtre."
-        )
-    return cohort
+    if cohort is None:  # only an unrestricted visitor gets this far with an unknown slug
+        return web.render("error.html", status_code=404, title="Introuvable", message=f"Promotion introuvable : {slug}")
+    return access, cohort
 
 
 @router.get("")
 def cohorts_page(web: WebDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
-    if (denied := web.guard("gradebook:read")) is not None:
-        return denied
-    total, rows = cohorts_crud.list_cohorts(web.db, limit=20, offset=(page - 1) * 20, only_ids=_scope(web))
+    access = web.authorize("gradebook:read")
+    if isinstance(access, Response):
+        return access
+    total, rows = cohorts_crud.list_cohorts(web.db, limit=20, offset=(page - 1) * 20, only_ids=access.cohort_ids)
     thresholds = analytics.RiskThresholds()
     summaries = [analytics.summary(analytics.facts(web.db, cohort=c), thresholds=thresholds) for c in rows]
     return web.render(
@@ -125,9 +112,10 @@ def gradebook_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    found = _cohort(web, cohort)
-    if isinstance(found, Response):
-        return found
+    decided = _cohort(web, cohort)
+    if isinstance(decided, Response):
+        return decided
+    _, found = decided
     columns, rows, at_risk, difficulty = _analysis(web, found)
     if q:
         rows = [r for r in rows if q.lower() in r.username.lower() or q.lower() in r.display_name.lower()]
@@ -161,10 +149,10 @@ def gradebook_page(
 
 @router.get("/{cohort}/graphiques/{name}.png")
 def gradebook_chart(web: WebDep, cohort: Slug, name: Literal["distribution", "difficulte"]) -> Response:
-    found = _cohort(web, cohort)
-    if isinstance(found, Response):
-        return found
-    _, rows, _, difficulty = _analysis(web, found)
+    decided = _cohort(web, cohort)
+    if isinstance(decided, Response):
+        return decided
+    _, rows, _, difficulty = _analysis(web, decided[1])
     if name == "distribution":
         values = [round(r.ratio * 100, 1) for r in rows if r.ratio is not None]
         draw = charts.histogram("Répartition des moyennes", values, xlabel="moyenne sur les devoirs rendus (%)")
@@ -180,26 +168,26 @@ def gradebook_chart(web: WebDep, cohort: Slug, name: Literal["distribution", "di
 def learner_grades_page(
     web: WebDep, cohort: Slug, username: Annotated[str, Path(max_length=100)], ok: str = ""
 ) -> Response:
-    found = _cohort(web, cohort)
-    if isinstance(found, Response):
-        return found
-    return _learner_page(web, found, username, ok="Note corrigée." if ok else None)
+    decided = _cohort(web, cohort, username=username)
+    if isinstance(decided, Response):
+        return decided
+    return _learner_page(web, *decided, username, ok="Note corrigée." if ok else None)
 
 
-def _learner_page(web: Web, cohort: Cohort, username: str, status_code: int = 200, **extra: Any) -> Response:
-    member_ids = {lr.user_id for lr in analytics.facts(web.db, cohort=cohort).learners}
-    user = users_crud.get_user(web.db, username=username)
-    if user is None or user.id not in member_ids:
-        return web.render(
-            "error.html", status_code=404, title="Introuvable", message="Cet apprenant n'est pas dans la promotion."
-        )
-    _, grades = grading_crud.list_grades(web.db, limit=1000, offset=0, learner=username, cohort=cohort.slug)
+def _learner_page(
+    web: Web, access: Access, cohort: Cohort, username: str, status_code: int = 200, **extra: Any
+) -> Response:
+    """A learner's work in this cohort only (what was released to it), whoever looks: the page is the cohort's."""
+    assert cohort.id is not None
+    user = users_crud.require_user(web.db, username=username)  # `decide` checked the enrolment
+    scope = access.work_in(cohort.id)
+    _, grades = grading_crud.list_grades(web.db, limit=1000, offset=0, learner=username, scope=scope)
     return web.render(
         "trainer/learner.html",
         status_code=status_code,
         nav="cohorts",
         cohort=cohort,
-        progress=learner_progress(web.db, user=user),
+        progress=learner_progress(web.db, user=user, cohort_ids=frozenset({cohort.id})),
         grades=grades,
         can_override=web.can("grades:override"),
         **extra,
@@ -216,19 +204,14 @@ def override_form(
     score: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    found = _cohort(web, cohort)
-    if isinstance(found, Response):
-        return found
-    if not web.can("grades:override"):
-        return web.render(
-            "error.html", status_code=403, title="Accès refusé", message="Seuls les formateurs corrigent une note."
-        )
+    # One decision for the whole URL: the trainer's cohort, the learner in it, the grade theirs and released to it.
+    decided = _cohort(web, cohort, "grades:override", username=username, grade_id=grade_id)
+    if isinstance(decided, Response):
+        return decided
+    access, found = decided
     if not web.csrf_ok(csrf_token):
         return web.csrf_failed()
     try:
-        grade = grading_crud.get_grade(web.db, grade_id=grade_id)
-        if grade.learner != username:
-            raise ApiError(404, "not_found", f"Note introuvable : {grade_id}")
         if len(reason.strip()) < 3:
             raise ApiError(
                 422, "validation_error", "Le motif de la correction est obligatoire (3 caractères au moins)."
@@ -238,14 +221,10 @@ def override_form(
         except ValueError:
             raise ApiError(422, "validation_error", f"Note illisible : « {score} ».") from None
         grading_crud.override_grade(
-            web.db,
-            grade_id=grade_id,
-            score=value,
-            reason=reason.strip(),
-            by_user_id=web.principal.user_id if web.principal else None,
+            web.db, grade_id=grade_id, score=value, reason=reason.strip(), by_user_id=access.principal.user_id
         )
         web.db.commit()
     except ApiError as exc:
         web.db.rollback()
-        return _learner_page(web, found, username, status_code=exc.status, error={"message": exc.message})
+        return _learner_page(web, access, found, username, status_code=exc.status, error={"message": exc.message})
     return web.redirect(f"/promotions/{cohort}/apprenants/{username}?ok=1")

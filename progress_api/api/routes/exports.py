@@ -113,7 +113,7 @@ def list_events(
         db,
         limit=params.limit,
         offset=params.offset,
-        user_ids=access.visible_user_ids(db),
+        scope=access.work,
         verb=verb,
         since=since,
         until=until,
@@ -140,34 +140,24 @@ def export_xapi(
     request: Request,
     settings: SettingsDep,
     params: PageDep,
-    access: Annotated[Access, Depends(authorize("exports:read"))],
+    access: Annotated[Access, Depends(authorize("exports:read", query=("cohort",)))],
     cohort: Annotated[str | None, Query(max_length=100)] = None,
     verb: Annotated[str | None, Query(max_length=40)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, object]:
-    """The event log as xAPI statements (actors pseudonymised), paged: `{"statements": [...], "more": bool}`."""
-    user_ids = access.visible_user_ids(db)
+    """The event log as xAPI statements (actors pseudonymised), paged: `{"statements": [...], "more": bool}`.
+
+    With `cohort` (checked against the caller's scope by `authorize`): that cohort's events only.
+    """
+    scope = access.work
     if cohort is not None:
         row = cohorts_crud.require_cohort(db, slug=cohort)
-        if access.cohort_ids is not None and row.id not in access.cohort_ids:
-            from progress_api.core.errors import forbidden
-
-            raise forbidden()
-        members = set(analytics_members(db, row.id or 0))
-        user_ids = members if user_ids is None else user_ids & members
+        assert row.id is not None
+        scope = access.work_in(row.id)
     total, rows = events_crud.list_events(
-        db, limit=params.limit, offset=params.offset, user_ids=user_ids, verb=verb, since=since, until=until
+        db, limit=params.limit, offset=params.offset, scope=scope, verb=verb, since=since, until=until
     )
     home = str(request.base_url).rstrip("/") + settings.prefix
     statements = [exports.xapi_statement(e, u, secret=settings.secret_key, home_page=home) for e, u in rows]
     return {"statements": statements, "total": total, "more": params.offset + len(statements) < total}
-
-
-def analytics_members(db: SessionDep, cohort_id: int) -> list[int]:
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from progress_api.models.people import Enrolment
-
-    return list(db.execute(select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort_id)).scalars())
