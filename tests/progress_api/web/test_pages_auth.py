@@ -85,3 +85,22 @@ def test_under_the_hub_login_goes_to_the_hub_oauth_page(settings: Settings) -> N
         assert client.cookies.get("academie_oauth_state") == state
         refused = client.get("/services/progress/oauth_callback", params={"code": "x", "state": "other"})
         assert refused.status_code == 400 and "Connexion interrompue" in refused.text
+
+
+def test_oauth_callback_while_the_hub_is_unreachable_says_so_and_links_to_login(settings: Settings) -> None:
+    """The code cannot be exchanged (nothing listens on the hub's port): a French 503 page, not a 500."""
+    hub = settings.model_copy(
+        update={
+            "hub_api_url": "http://127.0.0.1:9/hub/api",
+            "hub_api_token": "service-token",
+            "hub_client_id": "service-progress",
+            "hub_oauth_callback_url": "/oauth_callback",
+            "hub_base_url": "/",
+        }
+    )
+    with TestClient(create_app(hub)) as client:
+        client.get("/connexion", follow_redirects=False)
+        state = client.cookies["academie_oauth_state"]
+        answer = client.get("/oauth_callback", params={"code": "some-code", "state": state})
+        assert answer.status_code == 503
+        assert "Le hub JupyterHub ne répond pas" in answer.text and 'href="/connexion"' in answer.text
