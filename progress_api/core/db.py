@@ -6,6 +6,7 @@ keys (off by default in SQLite); PostgreSQL goes through psycopg 3.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -13,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -102,6 +105,25 @@ def migration_state(engine: Engine) -> tuple[set[str], set[str]]:
         if revision is not None:
             todo.extend(revision._all_down_revisions)
     return applied, set(script.get_heads())
+
+
+class UnmigratedDatabase(RuntimeError):
+    """The database is not at every migration head: the service refuses to start (the message says what to run)."""
+
+
+def require_migrated(engine: Engine) -> None:
+    """Raise UnmigratedDatabase unless the database is at every head (the app's start-up and the CLI call it).
+
+    A database that cannot be reached is not refused here: that is a fault of the moment, answered 503 per request
+    until it is back, whereas an unmigrated one stays wrong until someone runs the migration.
+    """
+    try:
+        problem = unmigrated_message(engine)
+    except OperationalError as exc:
+        log.warning("database not reachable at start-up, migration state unknown: %s", exc.orig)
+        return
+    if problem:
+        raise UnmigratedDatabase(problem)
 
 
 def unmigrated_message(engine: Engine) -> str | None:
