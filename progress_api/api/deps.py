@@ -20,10 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from progress_api.api.access import POLICY, UNRESTRICTED, Access, decide
+from progress_api.core import csrf
 from progress_api.core.auth import Principal, parse_authorization, resolve_principal
 from progress_api.core.config import Settings, get_settings
 from progress_api.core.db import get_engine
-from progress_api.core.errors import unauthorized
+from progress_api.core.errors import ApiError, unauthorized
 
 __all__ = ["POLICY", "UNRESTRICTED", "Access", "CurrentUser", "PageDep", "SessionDep", "SettingsDep", "authorize"]
 
@@ -57,21 +58,39 @@ async def get_db(engine: EngineDep) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def get_current_user(request: Request, db: SessionDep, settings: SettingsDep) -> Principal:
     """The caller, from `Authorization: Bearer|token <t>` or the web-session cookie; 401 otherwise.
+
+    The cookie alone is enough to read (GET/HEAD); to change anything with it, the request must also carry the
+    pages' CSRF token in `X-CSRF-Token` (403 otherwise): under the hub the service shares its origin with the
+    learners' servers, whose scripts could otherwise post with the browser's cookie. A bearer header needs no
+    CSRF token (a browser never adds it by itself) and wins over the cookie.
 
     async on purpose: most requests hit the token memo (no I/O), and a miss is one indexed read; a thread-pool
     hop per dependency cost more than that under load (see benchmarks/api_load.py). A hub token that is not
     cached is checked against the hub in a worker thread.
     """
     bearer = parse_authorization(request.headers.get("authorization"))
-    cookie = request.cookies.get(settings.session_cookie)
-    if bearer and settings.hub_enabled:
+    principal = None
+    if bearer:
         principal = resolve_principal(db, settings=settings, bearer=bearer, hub=False)
-        if principal is None:  # maybe a hub token: the bearer still wins over a cookie
-            principal = await run_in_threadpool(resolve_principal, db, settings=settings, bearer=bearer, cookie=cookie)
-    else:
-        principal = resolve_principal(db, settings=settings, bearer=bearer, cookie=cookie, hub=False)
+        if principal is None and settings.hub_enabled:  # maybe a hub token (a network call)
+            principal = await run_in_threadpool(resolve_principal, db, settings=settings, bearer=bearer)
+    if principal is None:
+        cookie = request.cookies.get(settings.session_cookie)
+        principal = resolve_principal(db, settings=settings, cookie=cookie, hub=False)
+        if principal is not None and request.method not in SAFE_METHODS:
+            sent = request.headers.get(csrf.CSRF_HEADER)
+            if not csrf.token_ok(request.cookies.get(csrf.CSRF_COOKIE), sent, secret=settings.secret_key):
+                raise ApiError(
+                    403,
+                    "csrf_failed",
+                    f"Requête refusée : avec le cookie de session, une modification doit porter l'en-tête "
+                    f"{csrf.CSRF_HEADER} de la page (ou utilisez un jeton d'API dans Authorization).",
+                )
     if principal is None:
         raise unauthorized()
     return principal

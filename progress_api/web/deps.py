@@ -9,7 +9,6 @@ visitor is redirected to the login page, a refusal is a French 403 (or 404) page
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -20,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from progress_api.api.access import Access, allows, decide
 from progress_api.api.deps import SessionDep, SettingsDep
+from progress_api.core import csrf
 from progress_api.core.auth import Principal, resolve_principal
 from progress_api.core.config import Settings
 from progress_api.core.errors import ApiError
-from progress_api.web import csrf
 from progress_api.web.templating import WebUser, render
 
 
@@ -98,10 +97,7 @@ class Web:
         return decided if isinstance(decided, Response) else None
 
     def csrf_ok(self, token: str | None) -> bool:
-        cookie = self.request.cookies.get(csrf.CSRF_COOKIE)
-        if not cookie or not token:
-            return False
-        return hmac.compare_digest(token, csrf.token_for(cookie, secret=self.settings.secret_key))
+        return csrf.token_ok(self.request.cookies.get(csrf.CSRF_COOKIE), token, secret=self.settings.secret_key)
 
     def csrf_failed(self) -> HTMLResponse:
         return self.render(
