@@ -43,7 +43,7 @@ def test_login_redirect_target_stays_on_this_site(client: TestClient, demo: Any)
 
 
 def test_production_has_no_demo_login(settings: Settings, demo: Any) -> None:
-    production = settings.model_copy(update={"production": True})
+    production = settings.model_copy(update={"production": True, "secret_key": "p" * 64})
     with TestClient(create_app(production)) as client:
         page = client.get("/connexion")
         assert "Connexion de démonstration" not in page.text
