@@ -9,6 +9,7 @@ Everything reads the core's gradebook service (`services.analytics`, one cached 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import Response
@@ -30,6 +31,7 @@ from progress_api.web.pages_dashboard import CACHE, SIZE, png_response
 router = APIRouter(prefix="/promotions", tags=["pages"], include_in_schema=False)
 
 PAGE = 50
+RISK_PAGE = 25  # learners at risk per page, under the gradebook
 Slug = Annotated[str, Path(max_length=100)]
 SortKey = Annotated[str, Query(max_length=20, pattern=r"^(nom|moyenne|manquants|retards|d\d{1,3})$")]
 
@@ -39,19 +41,36 @@ def _minute() -> Any:
     return utcnow().replace(second=0, microsecond=0)
 
 
-def _analysis(web: Web, cohort: Cohort) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
-    """Columns, rows, at-risk learners and exercise difficulty of a cohort, computed once per data version and
-    minute (the cache keys of the at-risk and difficulty API routes, so pages and API share the work)."""
+def _analysis(web: Web, cohort: Cohort, course: str = "") -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """Columns, rows (of `course` only, when given), at-risk learners and exercise difficulty of a cohort, computed
+    once per data version and minute (the cache keys of the at-risk and difficulty API routes, so pages and API
+    share the work). At-risk stays cohort-wide: a learner falling behind in another course is still at risk."""
     assert cohort.id is not None
     now = _minute()
     facts = analytics.facts(web.db, cohort=cohort)
-    columns, rows = cached(web.db, ("web-rows", cohort.id, now), lambda: analytics.gradebook_rows(facts, now=now))
+    columns, rows = cached(
+        web.db,
+        ("web-rows", cohort.id, course, now),
+        lambda: analytics.gradebook_rows(facts, course=course or None, now=now),
+    )
     thresholds = analytics.RiskThresholds()
     risk = cached(
         web.db, ("risk", cohort.id, thresholds, now), lambda: analytics.at_risk(facts, thresholds=thresholds, now=now)
     )
     hard = cached(web.db, ("difficulty", cohort.id, 0.5), lambda: analytics.difficulty(facts, pass_ratio=0.5))
+    if course:
+        hard = [d for d in hard if d.course == course]
     return columns, rows, risk, hard
+
+
+def _courses(web: Web, cohort: Cohort) -> list[str]:
+    """The courses released to the cohort, in the gradebook's column order (the course filter's choices)."""
+    return list(dict.fromkeys(c.course for c in analytics.facts(web.db, cohort=cohort).columns))
+
+
+def _query(**params: str | int) -> str:
+    """A query string of the non-empty parameters, encoded (a search text may hold & or #)."""
+    return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
 def _cohort(web: Web, slug: str, permission: str = "gradebook:read", **ids: Any) -> tuple[Access, Cohort] | Response:
@@ -111,57 +130,70 @@ def gradebook_page(
     ordre: Literal["asc", "desc"] = "asc",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     q: Annotated[str, Query(max_length=100)] = "",
+    cours: Annotated[str, Query(max_length=100)] = "",
+    risque: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     decided = _cohort(web, cohort)
     if isinstance(decided, Response):
         return decided
     _, found = decided
-    columns, rows, at_risk, difficulty = _analysis(web, found)
+    columns, rows, at_risk, difficulty = _analysis(web, found, cours)
     if q:
         rows = [r for r in rows if q.lower() in r.username.lower() or q.lower() in r.display_name.lower()]
     rows = _sorted(rows, tri, ordre)
     total = len(rows)
     hardest = [d for d in difficulty if d.success_rate is not None][:10]
     api = web.url(f"/api/v1/cohorts/{cohort}")
+    here = f"/promotions/{cohort}?"
+    course_filter = f"?{_query(course=cours)}" if cours else ""
     return web.render(
         "trainer/gradebook.html",
         nav="cohorts",
         cohort=found,
         columns=analytics.gradebook_columns(columns),
         rows=rows[(page - 1) * PAGE : page * PAGE],
-        sort={"key": tri, "order": ordre, "q": q},
+        sort={"key": tri, "order": ordre, "q": q, "course": cours},
+        sort_url=web.url(here + _query(q=q, cours=cours, risque=risque) + "&"),
+        courses=_courses(web, found),
         page={"number": page, "pages": max(1, -(-total // PAGE)), "total": total},
-        base_url=web.url(f"/promotions/{cohort}?tri={tri}&ordre={ordre}&q={q}&"),
-        at_risk=at_risk[:20],
-        at_risk_total=len(at_risk),
+        base_url=web.url(here + _query(tri=tri, ordre=ordre, q=q, cours=cours, risque=risque) + "&"),
+        at_risk=at_risk[(risque - 1) * RISK_PAGE : risque * RISK_PAGE],
+        at_risk_page={"number": risque, "pages": max(1, -(-len(at_risk) // RISK_PAGE)), "total": len(at_risk)},
+        at_risk_url=web.url(here + _query(tri=tri, ordre=ordre, q=q, cours=cours, page=page) + "&"),
         hardest=hardest,
         charts={
-            "distribution": web.url(f"/promotions/{cohort}/graphiques/distribution.png"),
-            "difficulty": web.url(f"/promotions/{cohort}/graphiques/difficulte.png"),
+            "distribution": web.url(f"/promotions/{cohort}/graphiques/distribution.png{course_filter}"),
+            "difficulty": web.url(f"/promotions/{cohort}/graphiques/difficulte.png{course_filter}"),
         },
         exports={
-            "gradebook": f"{api}/exports/gradebook.csv",
-            "grades": f"{api}/exports/grades.csv",
-            "xapi": web.url(f"/api/v1/exports/xapi?cohort={cohort}"),
+            "gradebook": f"{api}/exports/gradebook.csv{course_filter}",
+            "grades": f"{api}/exports/grades.csv{course_filter}",
+            "xapi": web.url(f"/api/v1/exports/xapi?{_query(cohort=cohort)}"),
         },
     )
 
 
 @router.get("/{cohort}/graphiques/{name}.png")
-def gradebook_chart(web: WebDep, cohort: Slug, name: Literal["distribution", "difficulte"]) -> Response:
+def gradebook_chart(
+    web: WebDep,
+    cohort: Slug,
+    name: Literal["distribution", "difficulte"],
+    course: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
     decided = _cohort(web, cohort)
     if isinstance(decided, Response):
         return decided
-    _, rows, _, difficulty = _analysis(web, decided[1])
+    _, rows, _, difficulty = _analysis(web, decided[1], course)
     if name == "distribution":
         values = [round(r.ratio * 100, 1) for r in rows if r.ratio is not None]
         draw = charts.histogram("Répartition des moyennes", values, xlabel="moyenne sur les devoirs rendus (%)")
-        return png_response(web.request, CACHE.get_or_render(f"dist:{cohort}", values, draw, size=SIZE))
+        return png_response(web.request, CACHE.get_or_render(f"dist:{cohort}:{course}", values, draw, size=SIZE))
     items = [d for d in difficulty if d.success_rate is not None][:40]
     labels = [f"{d.assignment[:12]}/{d.exercise}" for d in items]
     rates = [round((d.success_rate or 0) * 100, 1) for d in items]
     draw = charts.difficulty_bars("Taux de réussite par exercice (les plus difficiles d'abord)", labels, rates)
-    return png_response(web.request, CACHE.get_or_render(f"diff:{cohort}", [labels, rates], draw, size=(6.0, 3.6)))
+    key = f"diff:{cohort}:{course}"
+    return png_response(web.request, CACHE.get_or_render(key, [labels, rates], draw, size=(6.0, 3.6)))
 
 
 @router.get("/{cohort}/apprenants/{username}")
