@@ -1,7 +1,8 @@
 """Forms of a CEDIA project page that append to its lists: milestones, blockers, team members, coaches.
 
-Same flow as the other project forms (`pages_cedia.apply_change`): CSRF and role checked first, the change made by the
-CRUD function the API uses (so it lands in the history), then a redirect, or the page again with the reason.
+Same flow as the other project forms (`pages_cedia_forms.apply_change`): CSRF and role checked first, the change
+made by the CRUD function the API uses (so it lands in the history), then a redirect, or the page again with the
+reason.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from fastapi.responses import Response
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import BlockerCreate, CoachAssign, MemberCreate, MilestoneCreate
 from progress_api.services.cedia_kpi import MemberRole
+from progress_api.web.cedia_views import Id
 from progress_api.web.deps import WebDep
-from progress_api.web.pages_cedia import Id, apply_change, write_guard
+from progress_api.web.pages_cedia_forms import apply_change, write_guard
 
 router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 
