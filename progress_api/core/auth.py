@@ -220,6 +220,7 @@ def revoke_tokens(db: Session, *, username: str) -> int:
     user = users_crud.get_user(db, username=username)
     if user is None:
         return 0
-    result = db.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
+    # Through the session's connection: a CursorResult, whose rowcount says how many were deleted.
+    result = db.connection().execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
     forget_tokens()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

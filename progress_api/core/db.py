@@ -10,12 +10,17 @@ import logging
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 log = logging.getLogger(__name__)
@@ -40,7 +45,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -63,7 +68,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(url: str) -> Any:
+def alembic_config(url: str) -> Config:
     """An Alembic config pointing at our migrations, for `url` (no alembic.ini needed)."""
     from alembic.config import Config
 

@@ -16,7 +16,6 @@ import io
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -187,9 +186,9 @@ def grade_lines(engine: Engine, *, cohort_id: int, course: str | None, batch: in
 
 def xapi_statement(
     event: Event, username: str | None, *, secret: str, home_page: str, platform: str = "Académie"
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """One xAPI 1.0.3 statement; the actor is an account whose name is the learner's pseudonym."""
-    statement: dict[str, Any] = {
+    statement: dict[str, object] = {
         "id": None,
         "actor": {
             "objectType": "Agent",
@@ -208,7 +207,7 @@ def xapi_statement(
         "context": {"platform": platform},
     }
     result = event.result or {}
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     if "success" in result:
         out["success"] = bool(result["success"])
     if result.get("new") is not None and result.get("max"):

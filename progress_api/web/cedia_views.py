@@ -62,7 +62,7 @@ def form_options(web: Web) -> dict[str, Any]:
     }
 
 
-def error_view(exc: ApiError | ValueError) -> dict[str, Any]:
+def error_view(exc: ApiError | ValueError) -> dict[str, str | list[str]]:
     """A refusal as the pages show it: the French message and, for the delivery gate, what is missing."""
     if isinstance(exc, ValidationError):
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())

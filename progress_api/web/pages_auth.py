@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
@@ -28,6 +28,9 @@ from progress_api.crud import users as users_crud
 from progress_api.models.common import Role
 from progress_api.web.deps import Web, WebDep
 
+if TYPE_CHECKING:
+    from jupyterhub.services.auth import HubOAuth  # imported for real only under the hub (tornado, traitlets…)
+
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 STATE_COOKIE = "academie_oauth_state"
@@ -35,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
-def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host: str, hub_prefix: str) -> Any:
+def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host: str, hub_prefix: str) -> HubOAuth:
     """One HubOAuth client per configuration (it keeps the pending OAuth states in memory)."""
     from jupyterhub.services.auth import HubOAuth
 
@@ -50,7 +53,7 @@ def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host:
     )
 
 
-def _hub(settings: Settings) -> Any:
+def _hub(settings: Settings) -> HubOAuth:
     base = (settings.hub_base_url or "/").rstrip("/") + "/hub/"
     return hub_oauth(
         settings.hub_api_url or "",

@@ -7,7 +7,8 @@ a refused change re-renders the page with the French reason (and what is missing
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
-from progress_api.models.cedia import ChecklistUpdate, ProjectCreate, ProjectUpdate, StageMove
+from progress_api.models.cedia import CediaProject, ChecklistUpdate, ProjectCreate, ProjectUpdate, StageMove
 from progress_api.services.cedia_rules import Hosting, RiskClass, UseCase
 from progress_api.web.cedia_views import Id, Text, error_status, error_view, form_options
 from progress_api.web.deps import Web, WebDep
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 def apply_change(
     web: Web,
     project_id: int,
-    change: Any,
+    change: Callable[[CediaProject], object],
     *,
     success: str,
     back: str = "project",
@@ -96,7 +97,7 @@ def move_form(
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         move = StageMove(to_stage=to_stage, version=version, comment=comment)
         crud.move_stage(web.db, project=project, move=move, actor=web.actor)
 
@@ -131,7 +132,7 @@ def checklist_form(
     def yes_no(value: str) -> bool | None:
         return {"oui": True, "non": False}.get(value)
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         data = ChecklistUpdate(
             version=version,
             risk_class=RiskClass(risk_class) if risk_class else None,
@@ -150,7 +151,7 @@ def checklist_form(
 
 def _project_fields(
     title: str, unit: str, sponsor: str, use_case: str, description: str, expected_value: str
-) -> dict[str, Any]:
+) -> dict[str, str]:
     return {
         "title": title,
         "unit": unit,
@@ -226,7 +227,7 @@ def edit_form(
         return denied
     fields = _project_fields(title, unit, sponsor, use_case, description, expected_value)
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         crud.update_project(web.db, project=project, data=ProjectUpdate(version=version, **fields), actor=web.actor)
 
     return apply_change(web, project_id, change, success="saved")

@@ -8,6 +8,7 @@ Everything reads the core's gradebook service (`services.analytics`, one cached 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from progress_api.core.errors import ApiError
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import grading as grading_crud
 from progress_api.crud import users as users_crud
+from progress_api.models.analytics import AtRisk, ExerciseDifficulty, GradebookRow
 from progress_api.models.common import utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
@@ -36,12 +38,14 @@ Slug = Annotated[str, Path(max_length=100)]
 SortKey = Annotated[str, Query(max_length=20, pattern=r"^(nom|moyenne|manquants|retards|d\d{1,3})$")]
 
 
-def _minute() -> Any:
+def _minute() -> datetime:
     """Cached analyses are keyed by the minute (as the API does), so 'missing' appears soon after a due date."""
     return utcnow().replace(second=0, microsecond=0)
 
 
-def _analysis(web: Web, cohort: Cohort, course: str = "") -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+def _analysis(
+    web: Web, cohort: Cohort, course: str = ""
+) -> tuple[list[analytics.Column], list[GradebookRow], list[AtRisk], list[ExerciseDifficulty]]:
     """Columns, rows (of `course` only, when given), at-risk learners and exercise difficulty of a cohort, computed
     once per data version and minute (the cache keys of the at-risk and difficulty API routes, so pages and API
     share the work). At-risk stays cohort-wide: a learner falling behind in another course is still at risk."""
@@ -73,10 +77,17 @@ def _query(**params: str | int) -> str:
     return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
-def _cohort(web: Web, slug: str, permission: str = "gradebook:read", **ids: Any) -> tuple[Access, Cohort] | Response:
+def _cohort(
+    web: Web,
+    slug: str,
+    permission: str = "gradebook:read",
+    *,
+    username: str | None = None,
+    grade_id: int | None = None,
+) -> tuple[Access, Cohort] | Response:
     """The visitor's access to this cohort (and the learner/grade of the URL) and the cohort itself, decided by the
     API's `decide`; a refusal page otherwise (the same 403 for a cohort not theirs as for one that does not exist)."""
-    access = web.authorize(permission, cohort=slug, **ids)
+    access = web.authorize(permission, cohort=slug, username=username, grade_id=grade_id)
     if isinstance(access, Response):
         return access
     cohort = cohorts_crud.get_cohort(web.db, slug=slug)
@@ -102,7 +113,7 @@ def cohorts_page(web: WebDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1) 
     )
 
 
-def _sorted(rows: list[Any], key: str, order: str) -> list[Any]:
+def _sorted(rows: list[GradebookRow], key: str, order: str) -> list[GradebookRow]:
     reverse = order == "desc"
     if key == "nom":
         return sorted(rows, key=lambda r: (r.display_name or r.username).lower(), reverse=reverse)
@@ -113,10 +124,11 @@ def _sorted(rows: list[Any], key: str, order: str) -> list[Any]:
     if key.startswith("d"):
         index = int(key[1:])
 
-        def cell_ratio(r: Any) -> float:
-            if index >= len(r.cells) or r.cells[index].score is None or not r.cells[index].max_score:
+        def cell_ratio(r: GradebookRow) -> float:
+            if index >= len(r.cells):
                 return -1.0
-            return float(r.cells[index].score / r.cells[index].max_score)
+            score, max_score = r.cells[index].score, r.cells[index].max_score
+            return score / max_score if score is not None and max_score else -1.0
 
         return sorted(rows, key=cell_ratio, reverse=reverse)
     return sorted(rows, key=lambda r: r.ratio if r.ratio is not None else -1.0, reverse=reverse)
