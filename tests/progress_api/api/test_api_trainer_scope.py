@@ -147,3 +147,20 @@ def test_trainer_csv_enrolment_reports_kept_profiles_by_line(client: TestClient,
     assert [(n["row"], n["username"]) for n in answer.json()["notices"]] == [(2, "apprenant3")]
     user = client.get("/api/v1/users/apprenant3", headers=demo.h("admin")).json()
     assert user["display_name"] == "Léa Dubois"
+
+
+def test_checks_folded_into_the_one_decision_still_refuse(client: TestClient, demo: Any, other: OtherCohort) -> None:
+    """Cohort comparison and xAPI `?cohort=` are scoped by `authorize(..., query=("cohort",))`; whose self-check
+    is recorded is decided by the same check as a path's `username`; /me/progress is everyone's own."""
+    h = demo.h("trainer")
+    mine = client.get("/api/v1/analytics/cohorts", params={"cohort": "demo-2026"}, headers=h)
+    assert mine.status_code == 200 and [c["cohort"] for c in mine.json()["items"]] == ["demo-2026"]
+    for params in ({"cohort": other.cohort}, {"cohort": ["demo-2026", other.cohort]}, {"cohort": "nexiste-pas"}):
+        assert client.get("/api/v1/analytics/cohorts", params=params, headers=h).status_code == 403, params
+    check = {"course": other.course, "assignment": "b1", "exercise": "ex01", "passed": True}
+    someone_else = client.post("/api/v1/selfchecks", json={**check, "learner": "externe1"}, headers=demo.h("learner"))
+    assert someone_else.status_code == 403
+    graded = client.post("/api/v1/selfchecks", json={**check, "learner": "externe1"}, headers=demo.h("grader"))
+    assert graded.status_code == 201 and graded.json()["learner"] == "externe1"
+    assert client.post("/api/v1/selfchecks", json=check, headers=demo.h("grader")).status_code == 422
+    assert client.get("/api/v1/me/progress", headers=demo.h("admin")).json()["username"] == "admin"
