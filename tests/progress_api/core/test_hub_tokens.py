@@ -23,6 +23,7 @@ from hub.process import Supervised, wait_http
 from progress_api.core.config import Settings
 from progress_api.core.hubauth import HubTokenCache, HubUnavailable
 from progress_api.main import create_app
+from tests.progress_api.web.test_pages_auth import hub_login_settings
 
 pytestmark = pytest.mark.slow
 
@@ -205,14 +206,7 @@ def test_a_hub_blip_behind_the_proxy_is_503_and_over_as_soon_as_the_hub_answers(
 
 def test_a_bad_oauth_code_gives_a_french_page_with_a_way_back_to_login(real_hub: TestHub, settings: Settings) -> None:
     """The hub refuses a made-up code: the callback answers a French 400 page linking to the login, not a 500."""
-    hub_settings = under_hub(settings, real_hub.api_url).model_copy(
-        update={
-            "hub_api_token": "progress-service-token",
-            "hub_client_id": "service-progress",
-            "hub_oauth_callback_url": "/oauth_callback",
-            "hub_base_url": "/",
-        }
-    )
+    hub_settings = hub_login_settings(settings, real_hub.api_url, token="progress-service-token")
     with TestClient(create_app(hub_settings)) as client:
         start = client.get("/connexion", follow_redirects=False)
         assert start.status_code == 303
