@@ -33,6 +33,7 @@ def test_the_app_refuses_an_unmigrated_database_at_start_up(tmp_path: Path) -> N
         pass
 
 
+@pytest.mark.slow  # two real server processes
 def test_uvicorn_factory_refuses_an_unmigrated_database_then_serves_once_migrated(tmp_path: Path) -> None:
     """The hub's service and the browser tests run `uvicorn --factory progress_api.main:create_app`."""
     port = free_port()

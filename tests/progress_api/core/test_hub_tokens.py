@@ -63,7 +63,7 @@ def free_port() -> int:
 
 
 @dataclass
-class TestHub:
+class LocalHub:
     api_url: str  # the hub's own API, as JUPYTERHUB_API_URL
     public: str  # the proxy
     proxy_api: str
@@ -100,7 +100,7 @@ class TestHub:
 
 
 @pytest.fixture(scope="module")
-def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestHub]:
+def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]:
     home = tmp_path_factory.mktemp("jupyterhub")
     ports = {"public": free_port(), "hub": free_port(), "proxy_api": free_port()}
     config = home / "jupyterhub_config.py"
@@ -118,7 +118,7 @@ def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestHub]:
     )
     try:
         wait_http(f"http://127.0.0.1:{ports['hub']}/hub/api/", timeout=90, proc=proc)
-        yield TestHub(
+        yield LocalHub(
             api_url=f"http://127.0.0.1:{ports['hub']}/hub/api",
             public=f"http://127.0.0.1:{ports['public']}",
             proxy_api=f"http://127.0.0.1:{ports['proxy_api']}",
@@ -137,7 +137,7 @@ def me(client: TestClient, token: str) -> httpx.Response:
     return client.get("/api/v1/me", headers={"Authorization": f"token {token}"})
 
 
-def test_a_token_with_access_to_the_service_identifies_its_user(real_hub: TestHub, settings: Settings) -> None:
+def test_a_token_with_access_to_the_service_identifies_its_user(real_hub: LocalHub, settings: Settings) -> None:
     alice, _ = real_hub.token("alice")
     root, _ = real_hub.token("root")
     with TestClient(create_app(under_hub(settings, real_hub.api_url))) as client:
@@ -148,7 +148,7 @@ def test_a_token_with_access_to_the_service_identifies_its_user(real_hub: TestHu
 
 
 def test_tokens_without_access_to_this_service_are_refused_with_the_missing_scope(
-    real_hub: TestHub, settings: Settings
+    real_hub: LocalHub, settings: Settings
 ) -> None:
     """bob's token (his role lacks the access scope) and a narrow token of alice are valid hub tokens, not ours."""
     bob, _ = real_hub.token("bob")
@@ -161,7 +161,7 @@ def test_tokens_without_access_to_this_service_are_refused_with_the_missing_scop
         assert me(client, "not-a-hub-token").status_code == 401
 
 
-def test_answers_about_a_token_are_cached_for_the_ttl(real_hub: TestHub) -> None:
+def test_answers_about_a_token_are_cached_for_the_ttl(real_hub: LocalHub) -> None:
     """A revoked token still works until its cache entry expires (the documented trade-off); a cache without
     that entry asks the hub and learns that the token is gone."""
     token, token_id = real_hub.token("alice")
@@ -173,7 +173,7 @@ def test_answers_about_a_token_are_cached_for_the_ttl(real_hub: TestHub) -> None
     assert HubTokenCache(api_url=real_hub.api_url, ttl=60).lookup(token) is None
 
 
-def test_an_unreachable_hub_is_503_and_nothing_is_cached(real_hub: TestHub, settings: Settings) -> None:
+def test_an_unreachable_hub_is_503_and_nothing_is_cached(real_hub: LocalHub, settings: Settings) -> None:
     token, _ = real_hub.token("alice")
     cache = HubTokenCache(api_url=f"http://127.0.0.1:{free_port()}/hub/api", ttl=60, timeout=2)
     with pytest.raises(HubUnavailable):
@@ -190,7 +190,7 @@ def test_an_unreachable_hub_is_503_and_nothing_is_cached(real_hub: TestHub, sett
 
 
 def test_a_hub_blip_behind_the_proxy_is_503_and_over_as_soon_as_the_hub_answers(
-    real_hub: TestHub, settings: Settings
+    real_hub: LocalHub, settings: Settings
 ) -> None:
     """The reviewer's case: a 5xx used to be cached as "invalid token" (401 for everyone for a minute)."""
     token, _ = real_hub.token("alice")
@@ -204,7 +204,7 @@ def test_a_hub_blip_behind_the_proxy_is_503_and_over_as_soon_as_the_hub_answers(
         assert up.json()["username"] == "alice"
 
 
-def test_a_bad_oauth_code_gives_a_french_page_with_a_way_back_to_login(real_hub: TestHub, settings: Settings) -> None:
+def test_a_bad_oauth_code_gives_a_french_page_with_a_way_back_to_login(real_hub: LocalHub, settings: Settings) -> None:
     """The hub refuses a made-up code: the callback answers a French 400 page linking to the login, not a 500."""
     hub_settings = hub_login_settings(settings, real_hub.api_url, token="progress-service-token")
     with TestClient(create_app(hub_settings)) as client:

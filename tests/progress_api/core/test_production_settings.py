@@ -44,6 +44,7 @@ def test_production_with_a_generated_secret_starts(settings: Settings) -> None:
     assert Settings(home=settings.home).secret_key == DEV_SECRET  # development keeps its default
 
 
+@pytest.mark.slow  # a real server process
 def test_uvicorn_refuses_to_start_in_production_with_the_default_secret(settings: Settings) -> None:
     env = {**os.environ, "ACADEMY_HOME": str(settings.home), "ACADEMY_PRODUCTION": "true"}
     env.pop("ACADEMY_SECRET_KEY", None)
