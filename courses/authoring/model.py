@@ -31,9 +31,15 @@ class Md:
 
 @dataclass(frozen=True)
 class Code:
-    """Free code the learner runs (setup, worked examples); not graded."""
+    """Code the learner runs but does not write (setup, data, helper functions, constants); not graded.
+
+    Rendered as a read-only nbgrader cell: nbgrader checksums it at generate time and restores its source before
+    grading, so the tests may rely on what it defines. `locked=False` is only for a scratch cell the learner is
+    invited to edit (a worked example to play with); such a cell must bind no name (a static test checks it).
+    """
 
     source: str
+    locked: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,7 +158,10 @@ def render_notebook(spec: AssignmentSpec) -> NotebookNode:
             cells.append(_markdown(f"texte-{free:02d}", block.text))
         elif isinstance(block, Code):
             free += 1
-            cells.append(_code(f"code-{free:02d}", block.source))
+            cell_id = f"code-{free:02d}"
+            # A read-only cell needs a grade_id for nbgrader to checksum and restore it: the cell id, unique and stable.
+            meta = _meta(cell_id, grade=False, solution=False, locked=True) if block.locked else None
+            cells.append(_code(cell_id, block.source, meta))
         elif isinstance(block, Ex):
             auto += 1
             ex = f"ex{auto:02d}"

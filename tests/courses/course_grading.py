@@ -64,13 +64,17 @@ class CellScore:
     auto: bool
 
 
-def nbgrader_config(root: Path, course_id: str) -> Config:
+def nbgrader_config(root: Path, course_id: str, *, overwrite_cells: bool = True) -> Config:
+    """nbgrader's settings for these courses; `overwrite_cells=False` only for control experiments (no restore of
+    protected cells before execution, which no real grading run does)."""
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = course_id
     config.ClearSolutions.code_stub = {"python": CODE_STUB}
     config.ClearSolutions.text_stub = TEXT_STUB
     config.ExecutePreprocessor.timeout = 120
+    if not overwrite_cells:
+        config.OverwriteCells.enabled = False
     return config
 
 
@@ -88,6 +92,11 @@ def generate(*, source_dir: Path, course_id: str, assignment: str, workdir: Path
 
 def release_notebook(root: Path, assignment: str, name: str) -> NotebookNode:
     return nbformat.read(root / "release" / assignment / name, as_version=4)
+
+
+def autograded_notebook(root: Path, student: str, assignment: str, name: str) -> NotebookNode:
+    """The notebook nbgrader executed for a submission (protected cells restored, outputs kept)."""
+    return nbformat.read(root / "autograded" / student / assignment / name, as_version=4)
 
 
 def solution_body(source_cell: NotebookNode) -> str:
@@ -150,6 +159,7 @@ def autograde(
     assignment: str,
     submissions: dict[str, NotebookNode],
     runs: dict[str, Run] | None = None,
+    overwrite_cells: bool = True,
 ) -> dict[str, dict[str, CellScore]]:
     """Submit each notebook under its student id, autograde with nbgrader, return the scores per grade cell.
 
@@ -162,7 +172,7 @@ def autograde(
     names = [p.name for p in (root / "release" / assignment).glob("*.ipynb")]
     assert len(names) == 1, f"one notebook per assignment expected, got {names}"
     name = names[0]
-    api = NbGraderAPI(config=nbgrader_config(root, course_id))
+    api = NbGraderAPI(config=nbgrader_config(root, course_id, overwrite_cells=overwrite_cells))
     scores: dict[str, dict[str, CellScore]] = {}
     for student, nb in submissions.items():
         target = root / "submitted" / student / assignment / name

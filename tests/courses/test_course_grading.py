@@ -19,6 +19,7 @@ from course_grading import (
     alternative_answers,
     assignment_ids,
     autograde,
+    autograded_notebook,
     generate,
     grade_id,
     release_notebook,
@@ -110,3 +111,49 @@ def test_solution_passes_every_test_on_a_dataset_of_another_seed_and_size(
         if out.get("output_type") == "error"
     ]
     assert errors == []
+
+
+@pytest.mark.slow
+def test_an_edited_setup_cell_is_restored_before_grading_and_cannot_change_the_grade(
+    grading_env: Path, tmp_path: Path
+) -> None:
+    """Can a learner who edits a protected setup cell (the threshold the hidden tests use) pass a lazy answer?
+
+    The submission raises SEUIL_VOLUME so that no line is ever "impossible", and answers "no alert anywhere".
+    Graded as the platform grades (nbgrader's OverwriteCells restores the protected cell), it gets exactly the grade
+    of the same answers without the edit, the lazy exercise scoring zero; the control run, without the restore,
+    shows the edit would otherwise have fooled the hidden tests.
+    """
+    course_id, assignment_id = "c06-fraude", "a01-regles-metier"
+    course = next(c for c in load_catalog(default_root()) if c.id == course_id)
+    root = generate(source_dir=course.source_dir, course_id=course_id, assignment=assignment_id, workdir=tmp_path)
+    name = f"{assignment_id}.ipynb"
+    source = nbformat.read(course.source_dir / assignment_id / name, as_version=4)
+    release = release_notebook(root, assignment_id, name)
+    setup = next(c for c in release.cells if grade_id(c) == "code-02")
+    assert setup.metadata["nbgrader"]["locked"] and setup.metadata.get("editable") is False, "setup cell not read-only"
+    assert "SEUIL_VOLUME = 60" in setup.source
+
+    lazy = with_answers(release, source, {"ex04": "alerte_volume = pd.Series(False, index=claims.index)"})
+    tampered = nbformat.from_dict(lazy)
+    edited = next(c for c in tampered.cells if grade_id(c) == "code-02")
+    edited.source = edited.source.replace("SEUIL_VOLUME = 60", "SEUIL_VOLUME = 10**9")
+
+    graded = autograde(
+        root=root, course_id=course_id, assignment=assignment_id, submissions={"lazy": lazy, "tampered": tampered}
+    )
+    assert graded["tampered"] == graded["lazy"], "editing the setup cell changed the grade"
+    assert graded["tampered"]["ex04_tests"].score == 0
+    executed = autograded_notebook(root, "tampered", assignment_id, name)
+    assert next(c for c in executed.cells if grade_id(c) == "code-02").source == setup.source
+
+    control = autograde(
+        root=root,
+        course_id=course_id,
+        assignment=assignment_id,
+        submissions={"unprotected": tampered},
+        overwrite_cells=False,
+    )
+    ex04 = next(e for e in course.assignment(assignment_id).exercises if e.id == "ex04")
+    unprotected = control["unprotected"]["ex04_tests"].score
+    assert unprotected == ex04.points, "the edit should fool a grader that does not restore protected cells"

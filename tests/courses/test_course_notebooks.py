@@ -99,6 +99,41 @@ def test_manifest_agrees_with_notebook_cells(course_id: str, assignment_id: str)
     assert graded == expected
 
 
+def _bound_names(source: str) -> set[str]:
+    """Names a cell binds at top level (assignments, imports, functions, classes)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_setup_code_cells_are_read_only_nbgrader_cells(course_id: str, assignment_id: str) -> None:
+    """Is every provided code cell (data, helpers, constants the tests rely on) locked, so grading restores it?
+
+    A learner who edits `SEUIL_VOLUME` or `fabriquer_extrait()` must not change what the hidden tests expect. The
+    only unlocked provided cells are scratch cells that bind no name, so no test can depend on them.
+    """
+    _, nb = _notebook(course_id, assignment_id)
+    locked = 0
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        if meta:
+            assert meta["locked"] is True and meta["grade_id"] == cell["id"], f"{cell['id']}: not a read-only cell"
+            assert meta["solution"] is False and meta["grade"] is False and "points" not in meta
+            locked += 1
+        else:
+            assert _bound_names(cell.source) == set(), f"{cell['id']} is editable but defines names tests may use"
+    assert locked >= 1, "the notebook's setup cell must be read-only"
+
+
 @pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
 def test_solutions_and_hidden_tests_are_marked_and_data_driven(course_id: str, assignment_id: str) -> None:
     """Does each answer cell hold a delimited solution and each test cell visible and hidden tests?"""

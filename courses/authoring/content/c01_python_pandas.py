@@ -34,7 +34,9 @@ A01 = AssignmentSpec(
             **Mode d'emploi** : exécutez les cellules dans l'ordre (`Maj + Entrée`). Remplacez
             `raise NotImplementedError()` par votre code, puis exécutez la cellule de tests qui suit : si rien ne
             s'affiche, c'est que les vérifications visibles passent. D'autres vérifications, cachées, seront faites
-            à la correction.
+            à la correction. Les cellules de code fournies (chargement des données, fonctions utiles) sont
+            **protégées** : vous ne pouvez pas les modifier, et elles sont remises dans leur état d'origine avant la
+            correction. Pour essayer vos propres idées, ajoutez une cellule (bouton `+`).
             """
         ),
         SETUP,
@@ -43,14 +45,16 @@ A01 = AssignmentSpec(
             ## Découvrir la table
 
             `claims.shape` donne (nombre de lignes, nombre de colonnes), `claims.columns` la liste des colonnes et
-            `claims["amount_billed"]` une colonne. Essayez-les dans la cellule ci-dessous.
+            `claims["amount_billed"]` une colonne. Essayez-les dans la cellule ci-dessous : celle-ci, vous pouvez
+            la modifier à volonté (les autres cellules de code fournies sont protégées, voir plus haut).
             """
         ),
         Code(
             """
             print(claims.shape)
             print(list(claims.columns))
-            """
+            """,
+            locked=False,
         ),
         Ex(
             title="Compter les lignes",
