@@ -48,6 +48,10 @@ class Ex:
 
     `visible` tests are shown to the learner (hints in French); `hidden` ones check the real answer with expected
     values computed from the data. `template` is code kept above the solution region in the student version.
+
+    `wrong` is a plausible wrong answer that passes the visible tests and fails the hidden ones: the grading tests
+    prove with it that the hidden tests catch what the visible ones cannot. `alternatives` are other correct
+    answers (another shape, order, index or dtype) that must score full marks. Neither reaches the notebook.
     """
 
     title: str
@@ -57,7 +61,9 @@ class Ex:
     solution: str
     visible: str
     hidden: str
+    wrong: str
     template: str = ""
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,12 @@ def exercise_entries(spec: AssignmentSpec) -> list[ExerciseEntry]:
             manual += 1
             entries.append(ExerciseEntry(f"ecrit{manual:02d}", block.points, "manual", block.competencies))
     return entries
+
+
+def exercises(spec: AssignmentSpec) -> dict[str, Ex]:
+    """The autograded exercises of a notebook by the id the renderer gives them (`ex01`, `ex02`…)."""
+    blocks = [b for b in spec.blocks if isinstance(b, Ex)]
+    return {f"ex{n:02d}": block for n, block in enumerate(blocks, start=1)}
 
 
 def render_notebook(spec: AssignmentSpec) -> NotebookNode:

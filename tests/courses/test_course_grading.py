@@ -1,9 +1,10 @@
 """End to end with real nbgrader, for every assignment: is each exercise graded fairly and non-vacuously?
 
-For each assignment nbgrader generates the student version, then autogrades three submissions on the demo dataset:
-the reference solution (full marks), the blank student version (zero on every autograded cell) and a notebook holding
-one plausible wrong answer per exercise (each of those exercises scores zero); where stored, other correct answers
-(another shape, dtype, index or order) score full marks.
+For each assignment nbgrader generates the student version, then autogrades on the demo dataset: the reference
+solution (full marks), the blank student version (zero on every autograded cell), a notebook holding the plausible
+wrong answer authored next to each exercise (it passes the visible tests yet scores zero: the hidden tests catch what
+the visible ones cannot) and one notebook per round of other correct answers (another shape, dtype, index or order:
+visible tests pass, full marks).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ import nbformat
 import pytest
 from course_grading import (
     CODE_STUB,
+    PROBE_PASS,
     TEXT_STUB,
     Run,
-    alternative_answers,
+    alternative_rounds,
     assignment_ids,
     autograde,
     autograded_notebook,
     generate,
     grade_id,
+    judged_alone,
     release_notebook,
     solved,
+    visible_verdicts,
     with_answers,
-    with_wrong_answers,
     wrong_answers,
 )
 
@@ -39,7 +42,8 @@ NOTEBOOK_CPU_LIMIT_S = 30  # well under a minute
 def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
     course_id: str, assignment_id: str, grading_env: Path, tmp_path: Path
 ) -> None:
-    """Does nbgrader give full marks to the solution and to other correct answers, zero to blank and wrong answers?"""
+    """Does nbgrader give full marks to the solution and to other correct answers, zero to blank and wrong answers,
+    and does every wrong answer pass the visible tests (so that only the hidden ones catch it)?"""
     course = next(c for c in load_catalog(default_root()) if c.id == course_id)
     assignment = course.assignment(assignment_id)
     root = generate(source_dir=course.source_dir, course_id=course_id, assignment=assignment_id, workdir=tmp_path)
@@ -63,12 +67,10 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
             assert hidden and hidden not in cell.source, f"{gid} leaks its hidden tests"
 
     wrong = wrong_answers(course_id, assignment_id)
-    submissions = {"solution": solved(release, source), "blank": release}
-    if wrong:
-        submissions["wrong"] = with_wrong_answers(release, source, wrong)
-    alternatives = alternative_answers(course_id, assignment_id)
-    if alternatives:
-        submissions["alternative"] = with_answers(release, source, alternatives)
+    rounds = alternative_rounds(course_id, assignment_id)
+    submissions = {"solution": solved(release, source), "blank": release, "wrong": judged_alone(release, source, wrong)}
+    for k, answers in enumerate(rounds, start=1):
+        submissions[f"alternative-{k}"] = judged_alone(release, source, answers)
     runs: dict[str, Run] = {}
     scores = autograde(root=root, course_id=course_id, assignment=assignment_id, submissions=submissions, runs=runs)
 
@@ -77,11 +79,17 @@ def test_assignment_grades_solution_full_blank_zero_and_wrong_answers_zero(
         cell = scores["solution"][f"{exercise.id}_tests"]
         assert cell.score == cell.max_score == exercise.points, f"solution loses points on {exercise.id}"
         assert scores["blank"][f"{exercise.id}_tests"].score == 0, f"a blank notebook scores on {exercise.id}"
+    verdicts = visible_verdicts(autograded_notebook(root, "wrong", assignment_id, name))
     for exercise_id in wrong:
         assert scores["wrong"][f"{exercise_id}_tests"].score == 0, f"the wrong answer to {exercise_id} is accepted"
-    for exercise_id in alternatives:
-        cell = scores["alternative"][f"{exercise_id}_tests"]
-        assert cell.score == cell.max_score, f"another correct answer to {exercise_id} is refused"
+        assert verdicts[exercise_id].startswith(PROBE_PASS), f"wrong answer to {exercise_id}: {verdicts[exercise_id]}"
+    for k, answers in enumerate(rounds, start=1):
+        student = f"alternative-{k}"
+        verdicts = visible_verdicts(autograded_notebook(root, student, assignment_id, name))
+        for exercise_id in answers:
+            cell = scores[student][f"{exercise_id}_tests"]
+            assert cell.score == cell.max_score, f"another correct answer to {exercise_id} is refused ({student})"
+            assert verdicts[exercise_id].startswith(PROBE_PASS), f"{student} {exercise_id}: {verdicts[exercise_id]}"
     for exercise in assignment.exercises:
         if exercise.kind == "manual":
             assert scores["solution"][exercise.id].max_score == exercise.points

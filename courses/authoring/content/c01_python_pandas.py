@@ -75,6 +75,7 @@ A01 = AssignmentSpec(
 
             assert nb_lignes == len(reference("claims")), "nb_lignes ne correspond pas au nombre de lignes de claims."
             """,
+            wrong="nb_lignes = len(claims.columns)",
         ),
         Ex(
             title="Total remboursé par l'Assurance maladie",
@@ -95,6 +96,7 @@ A01 = AssignmentSpec(
 
             assert_close(total_amo, reference("claims")["amo_paid"].sum(), what="total_amo")
             """,
+            wrong='total_amo = claims["amount_billed"].sum()',
         ),
         Ex(
             title="Filtrer les consultations de médecin généraliste",
@@ -119,6 +121,12 @@ A01 = AssignmentSpec(
             assert_same_set(consultations_g["claim_id"], ref.loc[ref["act_code"] == "G", "claim_id"], what="consultations_g")
             assert len(consultations_g) == (ref["act_code"] == "G").sum(), "consultations_g contient des lignes en double."
             """,
+            wrong='consultations_g = claims[claims["act_code"] == "G"].head()',
+            alternatives=(
+                """
+                consultations_g = claims.query("act_code == 'G'").sort_values("care_date")
+                """,
+            ),
         ),
         Ex(
             title="Combien de personnes soignées ?",
@@ -142,6 +150,7 @@ A01 = AssignmentSpec(
                 "nb_personnes_soignees n'est pas le nombre de bénéficiaires distincts."
             )
             """,
+            wrong='nb_personnes_soignees = beneficiaries["beneficiary_id"].nunique()',
         ),
         Ex(
             title="Les cinq actes les plus fréquents",
@@ -168,6 +177,8 @@ A01 = AssignmentSpec(
             for code, n in got.items():
                 assert counts.get(code) == n, f"Le nombre de lignes de l'acte {code} est faux."
             """,
+            wrong='top5_actes = claims["act_code"].value_counts().tail(5)',
+            alternatives=('top5_actes = claims.groupby("act_code").size().nlargest(5)',),
         ),
         Ex(
             title="Le reste à charge moyen",
@@ -186,6 +197,7 @@ A01 = AssignmentSpec(
 
             assert_close(rac_moyen, reference("claims")["out_of_pocket"].mean(), what="rac_moyen")
             """,
+            wrong='rac_moyen = claims["amc_paid"].mean()',
         ),
         Written(
             title="Une ligne de prestation, c'est quoi ?",
@@ -241,6 +253,12 @@ A02 = AssignmentSpec(
             expected = reference("claims").groupby("act_family")["amount_billed"].sum()
             assert_same_series(depenses_par_famille, expected, what="depenses_par_famille")
             """,
+            wrong='depenses_par_famille = claims.groupby("act_family")["amo_paid"].sum()',
+            alternatives=(
+                """
+                depenses_par_famille = claims.groupby("act_family", as_index=False)["amount_billed"].sum()
+                """,
+            ),
         ),
         Ex(
             title="Nombre moyen de lignes par personne soignée",
@@ -262,6 +280,7 @@ A02 = AssignmentSpec(
             ref = reference("claims")
             assert_close(lignes_par_personne, len(ref) / ref["beneficiary_id"].nunique(), what="lignes_par_personne")
             """,
+            wrong="lignes_par_personne = len(claims) / len(beneficiaries)",
         ),
         Ex(
             title="Joindre les prestations et les bénéficiaires",
@@ -293,6 +312,8 @@ A02 = AssignmentSpec(
                 prestations.set_index("claim_id")["sex"], ref.set_index("claim_id")["sex"], what="le sexe joint à chaque ligne"
             )
             """,
+            # Aligned on the row number, not on the identifier: the classic silent join mistake.
+            wrong='prestations = claims.assign(sex=beneficiaries["sex"], birth_date=beneficiaries["birth_date"])',
         ),
         Ex(
             title="Dépenses par sexe",
@@ -314,6 +335,8 @@ A02 = AssignmentSpec(
             ref = reference("claims").merge(reference("beneficiaries")[["beneficiary_id", "sex"]], on="beneficiary_id")
             assert_same_series(depenses_par_sexe, ref.groupby("sex")["amount_billed"].sum(), what="depenses_par_sexe")
             """,
+            wrong='depenses_par_sexe = prestations.groupby("sex")["amount_billed"].mean()',
+            alternatives=('depenses_par_sexe = prestations.groupby("sex").agg(total=("amount_billed", "sum"))',),
         ),
         Ex(
             title="Dépenses par année de soins",
@@ -338,6 +361,12 @@ A02 = AssignmentSpec(
             expected = ref.groupby(ref["care_date"].dt.year)["amount_billed"].sum()
             assert_same_series(depenses_par_annee, expected, what="depenses_par_annee")
             """,
+            wrong='depenses_par_annee = claims.groupby(claims["paid_date"].dt.year)["amount_billed"].sum()',
+            alternatives=(
+                """
+                depenses_par_annee = claims.assign(annee=claims["care_date"].dt.year).groupby("annee")["amount_billed"].sum().astype("float32")
+                """,
+            ),
         ),
         Ex(
             title="Les bénéficiaires sans aucun soin",
@@ -361,6 +390,9 @@ A02 = AssignmentSpec(
             ben, ref = reference("beneficiaries"), reference("claims")
             expected = int((~ben["beneficiary_id"].isin(ref["beneficiary_id"].unique())).sum())
             assert nb_sans_soins == expected, "nb_sans_soins n'est pas le nombre de bénéficiaires absents de claims."
+            """,
+            wrong="""
+            nb_sans_soins = int((~claims["beneficiary_id"].isin(beneficiaries["beneficiary_id"])).sum())
             """,
         ),
         Ex(
@@ -388,6 +420,10 @@ A02 = AssignmentSpec(
             for sex in ("F", "M"):
                 assert_same_series(got[sex].fillna(0), expected[sex].fillna(0), what=f"la colonne {sex} de croise")
             """,
+            wrong="""
+            croise = pd.pivot_table(prestations, values="amount_billed", index="act_family", columns="sex", aggfunc="mean")
+            """,
+            alternatives=('croise = prestations.groupby(["act_family", "sex"])["amount_billed"].sum().unstack()',),
         ),
     ),
 )

@@ -81,6 +81,8 @@ A01 = AssignmentSpec(
 
             assert_same_series(manquants, fabriquer_extrait().isna().sum(), what="manquants")
             """,
+            wrong="manquants = extrait.isna().mean()",
+            alternatives=("manquants = extrait.isna().sum().sort_values()",),
         ),
         Ex(
             title="Les lignes en double",
@@ -100,6 +102,7 @@ A01 = AssignmentSpec(
             ref = fabriquer_extrait()
             assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), "nb_doublons n'est pas le bon nombre de lignes en trop."
             """,
+            wrong="nb_doublons = int(extrait.duplicated().sum())",
         ),
         Md(
             """
@@ -149,6 +152,10 @@ A01 = AssignmentSpec(
             for nir in nirs:
                 assert cle_nir(nir[:13]) == int(nir[13:]), f"Clé fausse pour le NIR {nir}."
             """,
+            wrong="""
+            def cle_nir(nir13):
+                return 97 - int(nir13) % 97
+            """,
         ),
         Ex(
             title="Valider un NIR complet",
@@ -187,6 +194,12 @@ A01 = AssignmentSpec(
             corse = "101012A123456" + f"{97 - int('1010119123456') % 97:02d}"
             assert nir_valide(corse) is True, f"{corse} est un NIR valide (né en Corse : 2A compte pour 19)."
             """,
+            wrong="""
+            def nir_valide(nir):
+                if not isinstance(nir, str) or len(nir) != 15 or not nir.isdigit():
+                    return False
+                return 97 - int(nir[:13]) % 97 == int(nir[13:])
+            """,
         ),
         Ex(
             title="Combien de NIR invalides ?",
@@ -211,6 +224,7 @@ A01 = AssignmentSpec(
             expected = sum(not _ok(n) for n in fabriquer_extrait()["nir"].dropna())
             assert nb_nir_invalides == expected, "nb_nir_invalides n'est pas le bon nombre."
             """,
+            wrong='nb_nir_invalides = int((~extrait["nir"].map(nir_valide).astype(bool)).sum())',
         ),
         Ex(
             title="Le sexe et le NIR se contredisent",
@@ -246,6 +260,10 @@ A01 = AssignmentSpec(
             assert len(incoherents) == len(bad), f"incoherents devrait avoir {len(bad)} lignes, il en a {len(incoherents)}."
             assert sorted(incoherents["beneficiary_id"]) == sorted(bad["beneficiary_id"]), "Ce ne sont pas les bonnes lignes."
             """,
+            wrong="""
+            sexe_nir = extrait["nir"].str[0].map({"1": "M", "2": "F"})
+            incoherents = extrait[sexe_nir != extrait["sex"]]
+            """,
         ),
         Ex(
             title="Des employeurs inconnus du référentiel",
@@ -269,6 +287,9 @@ A01 = AssignmentSpec(
             ids = fabriquer_extrait()["employer_id"].dropna()
             expected = ids[~ids.isin(reference("employers")["employer_id"])]
             assert_same_set(employeurs_inconnus, expected, what="employeurs_inconnus")
+            """,
+            wrong="""
+            employeurs_inconnus = set(extrait["employer_id"][~extrait["employer_id"].isin(employers["employer_id"])])
             """,
         ),
         Ex(
@@ -308,6 +329,22 @@ A01 = AssignmentSpec(
             )
             assert_same_frame(rapport, expected, what="rapport", key=["colonne"], abs_tol=1e-4)
             """,
+            wrong="""
+            rapport = pd.DataFrame(
+                {
+                    "colonne": extrait.columns,
+                    "taux_manquants": extrait.isna().mean().to_numpy(),
+                    "nb_valeurs_distinctes": extrait.nunique(dropna=False).to_numpy(),
+                }
+            )
+            """,
+            alternatives=(
+                """
+                rapport = pd.DataFrame(
+                    {"nb_valeurs_distinctes": extrait.nunique(), "taux_manquants": extrait.isna().sum() / len(extrait)}
+                ).rename_axis("colonne").reset_index().sort_values("taux_manquants")
+                """,
+            ),
         ),
         Written(
             title="Que faire des anomalies ?",

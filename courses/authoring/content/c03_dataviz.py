@@ -82,6 +82,9 @@ A01 = AssignmentSpec(
                 # A groupby/unstack leaves NaN where crosstab puts 0: both are right.
                 assert_same_series(pyramide[sexe].fillna(0), expected[sexe], what=f"la colonne {sexe} de pyramide")
             """,
+            # The band number (0, 1, 2…) instead of the band's first age (0, 10, 20…).
+            wrong='pyramide = pd.crosstab(vivants["age"] // 10, vivants["sex"])',
+            alternatives=('pyramide = vivants.groupby([(vivants["age"] // 10) * 10, "sex"]).size().unstack()',),
         ),
         Ex(
             title="Dessiner la pyramide des âges",
@@ -125,6 +128,14 @@ A01 = AssignmentSpec(
             assert_close(-sum(w for w in widths if w < 0), (ref["sex"] == "M").sum(), what="le total des barres des hommes")
             assert_close(sum(w for w in widths if w > 0), (ref["sex"] == "F").sum(), what="le total des barres des femmes")
             """,
+            wrong="""
+            fig, ax = plt.subplots()
+            ax.barh(pyramide.index, pyramide["M"], height=8, label="Hommes")
+            ax.barh(pyramide.index, pyramide["F"], height=8, label="Femmes")
+            ax.set_title("Pyramide des âges")
+            ax.set_xlabel("Effectifs")
+            fig_pyramide = fig
+            """,
         ),
         Ex(
             title="Les dépenses mois par mois",
@@ -144,6 +155,8 @@ A01 = AssignmentSpec(
             expected = ref.groupby(ref["care_date"].dt.to_period("M"))["amount_billed"].sum()
             assert_same_series(by_month(mensuel), by_month(expected), what="mensuel", ordered=True)
             """,
+            wrong='mensuel = claims.groupby(claims["care_date"].dt.to_period("M"))["amo_paid"].sum()',
+            alternatives=('mensuel = claims.set_index("care_date").resample("MS")["amount_billed"].sum()',),
         ),
         Ex(
             title="La courbe des dépenses mensuelles",
@@ -182,6 +195,13 @@ A01 = AssignmentSpec(
             y = np.asarray(fig_mensuel.axes[0].lines[0].get_ydata(), dtype=float)
             assert len(y) == len(expected), "La courbe doit avoir un point par mois."
             assert np.allclose(y, expected.to_numpy(), rtol=1e-6, atol=0.01), "Les points de la courbe ne sont pas les montants mensuels, dans l'ordre."
+            """,
+            wrong="""
+            fig, ax = plt.subplots()
+            ax.plot(mensuel.index.astype(str), mensuel.sort_values().to_numpy())
+            ax.set_title("Dépenses")
+            ax.set_ylabel("€")
+            fig_mensuel = fig
             """,
         ),
         Ex(
@@ -231,6 +251,16 @@ A01 = AssignmentSpec(
             for colonne in colonnes:
                 assert_same_series(tableau[colonne], expected[colonne], what=f"la colonne {colonne}")
             """,
+            wrong="""
+            tableau = claims.groupby("act_family").agg(
+                nb_lignes=("claim_id", "count"),
+                montant_facture=("amount_billed", "sum"),
+                amo=("amo_paid", "sum"),
+                amc=("amc_paid", "sum"),
+                reste_a_charge=("out_of_pocket", "sum"),
+            )
+            tableau.loc["Total"] = tableau.mean()
+            """,
         ),
         Ex(
             title="Le tarif de la consultation, mois par mois",
@@ -254,6 +284,9 @@ A01 = AssignmentSpec(
             ref = reference("claims").query("act_code == 'G'")
             expected = ref.groupby(ref["care_date"].dt.to_period("M"))["reimbursement_base"].mean()
             assert_same_series(by_month(tarif_g), by_month(expected), what="tarif_g")
+            """,
+            wrong="""
+            tarif_g = claims.groupby(claims["care_date"].dt.to_period("M"))["reimbursement_base"].mean()
             """,
         ),
         Written(

@@ -22,11 +22,16 @@ SETUP_SP = Code(
         return mois.where(fin >= debut, 0)
 
 
-    def rattacher_contrat(lignes):
-        """Ajoute à chaque ligne de prestation le contrat du foyer en vigueur à la date des soins (contract_id, kind, employer_id)."""
-        foyer = lignes.merge(beneficiaries[["beneficiary_id", "subscriber_id"]], on="beneficiary_id", how="left")
+    def rattacher_contrat(lignes, contrats=None, personnes=None):
+        """Ajoute à chaque ligne de prestation le contrat du foyer en vigueur à la date des soins (contract_id, kind, employer_id).
+
+        Par défaut, les tables `contracts` et `beneficiaries` chargées ci-dessus.
+        """
+        contrats = contracts if contrats is None else contrats
+        personnes = beneficiaries if personnes is None else personnes
+        foyer = lignes.merge(personnes[["beneficiary_id", "subscriber_id"]], on="beneficiary_id", how="left")
         avec = foyer.merge(
-            contracts[["contract_id", "subscriber_id", "kind", "employer_id", "start_date", "end_date"]],
+            contrats[["contract_id", "subscriber_id", "kind", "employer_id", "start_date", "end_date"]],
             on="subscriber_id",
             how="left",
         )
@@ -91,6 +96,7 @@ A01 = AssignmentSpec(
             ref = reference("contracts")
             assert_close(cotisations, (ref["monthly_premium_eur"] * mois_couverts(ref)).sum(), what="cotisations")
             """,
+            wrong='cotisations = (contracts["monthly_premium_eur"] * 12).sum()',
         ),
         Ex(
             title="Les prestations versées par la mutuelle",
@@ -110,6 +116,7 @@ A01 = AssignmentSpec(
             ref = reference("claims")
             assert_close(prestations, ref.loc[ref["care_date"].dt.year == ANNEE, "amc_paid"].sum(), what="prestations")
             """,
+            wrong='prestations = claims["amc_paid"].sum()',
         ),
         Ex(
             title="Le ratio S/P global",
@@ -130,6 +137,7 @@ A01 = AssignmentSpec(
             expected = p.loc[p["care_date"].dt.year == ANNEE, "amc_paid"].sum() / (c["monthly_premium_eur"] * mois_couverts(c)).sum()
             assert_close(sp, expected, what="sp", abs_tol=1e-6)
             """,
+            wrong="sp = cotisations / prestations",
         ),
         Ex(
             title="Le S/P par nature de contrat",
@@ -159,8 +167,12 @@ A01 = AssignmentSpec(
 
             c, p = reference("contracts"), reference("claims")
             cot_ref = (c["monthly_premium_eur"] * mois_couverts(c)).groupby(c["kind"]).sum()
-            pres_ref = rattacher_contrat(p[p["care_date"].dt.year == ANNEE]).groupby("kind")["amc_paid"].sum()
+            pres_ref = rattacher_contrat(p[p["care_date"].dt.year == ANNEE], c, reference("beneficiaries")).groupby("kind")["amc_paid"].sum()
             assert_same_series(to_series(sp_par_nature, index_name="kind").dropna(), (pres_ref / cot_ref).dropna(), what="sp_par_nature", abs_tol=1e-6)
+            """,
+            wrong="""
+            rattachees = rattacher_contrat(claims[claims["care_date"].dt.year == ANNEE])
+            sp_par_nature = rattachees.groupby("kind")["amc_paid"].sum() / (contracts["monthly_premium_eur"] * 12).groupby(contracts["kind"]).sum()
             """,
         ),
         Ex(
@@ -194,12 +206,22 @@ A01 = AssignmentSpec(
             col = c[c["kind"] == "collective_psc"]
             cot_ref = (col["monthly_premium_eur"] * mois_couverts(col)).groupby(col["employer_id"]).sum()
             cot_ref = cot_ref[cot_ref > 0]
-            r = rattacher_contrat(p[p["care_date"].dt.year == ANNEE])
+            r = rattacher_contrat(p[p["care_date"].dt.year == ANNEE], c, reference("beneficiaries"))
             pres_ref = r[r["kind"] == "collective_psc"].groupby("employer_id")["amc_paid"].sum().reindex(cot_ref.index).fillna(0)
             expected = pd.DataFrame({"employer_id": cot_ref.index, "cotisations": cot_ref.to_numpy(), "prestations": pres_ref.to_numpy()})
             expected["sp"] = expected["prestations"] / expected["cotisations"]
             got = sp_employeurs.rename_axis("employer_id") if "employer_id" not in sp_employeurs.columns else sp_employeurs
             assert_same_frame(got, expected, what="sp_employeurs", key=["employer_id"])
+            """,
+            wrong="""
+            collectifs = contracts[contracts["kind"] == "collective_psc"]
+            cot_emp = (collectifs["monthly_premium_eur"] * mois_couverts(collectifs)).groupby(collectifs["employer_id"]).sum()
+            rattachees = rattacher_contrat(claims[claims["care_date"].dt.year == ANNEE])
+            pres_emp = rattachees[rattachees["kind"] == "collective_psc"].groupby("employer_id")["amount_billed"].sum()
+            sp_employeurs = pd.DataFrame({"cotisations": cot_emp})
+            sp_employeurs = sp_employeurs[sp_employeurs["cotisations"] > 0]
+            sp_employeurs["prestations"] = pres_emp.reindex(sp_employeurs.index).fillna(0)
+            sp_employeurs["sp"] = sp_employeurs["prestations"] / sp_employeurs["cotisations"]
             """,
         ),
         Ex(
@@ -223,10 +245,11 @@ A01 = AssignmentSpec(
             col = c[c["kind"] == "collective_psc"]
             cot_ref = (col["monthly_premium_eur"] * mois_couverts(col)).groupby(col["employer_id"]).sum()
             cot_ref = cot_ref[cot_ref > 0]
-            r = rattacher_contrat(p[p["care_date"].dt.year == ANNEE])
+            r = rattacher_contrat(p[p["care_date"].dt.year == ANNEE], c, reference("beneficiaries"))
             pres_ref = r[r["kind"] == "collective_psc"].groupby("employer_id")["amc_paid"].sum().reindex(cot_ref.index).fillna(0)
             assert_same_set(a_surveiller, (pres_ref / cot_ref).sort_values(ascending=False).head(5).index, what="a_surveiller")
             """,
+            wrong='a_surveiller = list(sp_employeurs.sort_values("sp").head(5).index)',
         ),
         Written(
             title="Un S/P de 0,95, est-ce une bonne nouvelle ?",
@@ -292,6 +315,7 @@ A02 = AssignmentSpec(
 
             assert_same_series(repartition, reference("claims")[["amo_paid", "amc_paid", "out_of_pocket"]].sum(), what="repartition")
             """,
+            wrong='repartition = claims[["amo_paid", "amc_paid", "out_of_pocket"]].mean()',
         ),
         Ex(
             title="Les parts de chaque payeur",
@@ -315,6 +339,8 @@ A02 = AssignmentSpec(
             expected = ref[["amo_paid", "amc_paid", "out_of_pocket"]].sum() / ref["amount_billed"].sum()
             assert_same_series(parts, expected, what="parts", abs_tol=1e-6)
             """,
+            # The mean of the per-line shares, not the share of the totals: small bills weigh as much as large ones.
+            wrong='parts = claims[["amo_paid", "amc_paid", "out_of_pocket"]].div(claims["amount_billed"], axis=0).mean()',
         ),
         Ex(
             title="Recalculer la part de l'Assurance maladie",
@@ -346,6 +372,7 @@ A02 = AssignmentSpec(
             got = np.asarray(pd.Series(amo_theorique), dtype=float)
             assert np.allclose(got, expected.to_numpy(dtype=float), atol=0.011), "amo_theorique ne suit pas la formule sur certaines lignes."
             """,
+            wrong='amo_theorique = (claims["reimbursement_base"] * claims["amo_rate"]).round(2)',
         ),
         Ex(
             title="Le reste à charge du 100 % Santé",
@@ -370,6 +397,7 @@ A02 = AssignmentSpec(
             eq = ref[ref["act_family"].isin(["optics", "dental_prosthesis", "hearing"])]
             assert_same_series(rac_100_sante, eq.groupby("is_100_sante")["out_of_pocket"].mean(), what="rac_100_sante")
             """,
+            wrong='rac_100_sante = claims.groupby("is_100_sante")["out_of_pocket"].mean()',
         ),
         Ex(
             title="Où le reste à charge est-il le plus lourd ?",
@@ -392,6 +420,14 @@ A02 = AssignmentSpec(
             expected = reference("claims").groupby("act_family")["out_of_pocket"].sum().sort_values(ascending=False)
             assert_same_series(rac_par_famille, expected, what="rac_par_famille")
             """,
+            wrong="""
+            rac_par_famille = claims.groupby("act_family")["out_of_pocket"].mean().sort_values(ascending=False)
+            """,
+            alternatives=(
+                """
+                rac_par_famille = claims.groupby("act_family", as_index=False)["out_of_pocket"].sum().sort_values("out_of_pocket", ascending=False)
+                """,
+            ),
         ),
         Ex(
             title="Les dépassements selon le secteur du médecin",
@@ -421,6 +457,17 @@ A02 = AssignmentSpec(
             s = lignes.groupby("sector")[["extra_fees", "amount_billed"]].sum()
             assert_same_series(depassements_secteur, s["extra_fees"] / s["amount_billed"], what="depassements_secteur", abs_tol=1e-6)
             """,
+            wrong="""
+            lignes = claims.merge(practitioners[["practitioner_id", "sector"]], on="practitioner_id")
+            sommes = lignes.groupby("sector")[["extra_fees", "amount_billed"]].sum()
+            depassements_secteur = sommes["extra_fees"] / sommes["amount_billed"]
+            """,
+            alternatives=(
+                """
+                lignes = claims.merge(practitioners.query("category == 'doctor'"), on="practitioner_id")
+                depassements_secteur = lignes.groupby("sector")["extra_fees"].sum() / lignes.groupby("sector")["amount_billed"].sum()
+                """,
+            ),
         ),
         Ex(
             title="Le reste à charge annuel des patients en ALD",
@@ -446,6 +493,10 @@ A02 = AssignmentSpec(
             pp = reference("claims").groupby("beneficiary_id", as_index=False)["out_of_pocket"].sum()
             pp = pp.merge(reference("beneficiaries")[["beneficiary_id", "chronic_condition"]], on="beneficiary_id")
             assert_same_series(rac_ald, pp.groupby("chronic_condition")["out_of_pocket"].mean(), what="rac_ald")
+            """,
+            wrong="""
+            lignes = claims.merge(beneficiaries[["beneficiary_id", "chronic_condition"]], on="beneficiary_id")
+            rac_ald = lignes.groupby("chronic_condition")["out_of_pocket"].mean()
             """,
         ),
         Written(

@@ -78,6 +78,7 @@ A01 = AssignmentSpec(
             ref = reference("contracts")
             assert_same_set(invites["contract_id"], ref.loc[ref["wave"].notna(), "contract_id"], what="invites")
             """,
+            wrong='invites = contracts[contracts["kind"] == "collective_psc"]',
         ),
         Ex(
             title="Comment les agents ont-ils adhéré ?",
@@ -98,6 +99,7 @@ A01 = AssignmentSpec(
             ref = reference("contracts")
             assert_same_series(modes_adhesion, ref.loc[ref["wave"].notna(), "enrolment"].value_counts(), what="modes_adhesion")
             """,
+            wrong='modes_adhesion = contracts["enrolment"].value_counts()',
         ),
         Ex(
             title="Le taux d'adhésion d'office par vague",
@@ -123,6 +125,7 @@ A01 = AssignmentSpec(
             expected = (inv["enrolment"] == "automatic").groupby(inv["wave"]).mean()
             assert_same_series(taux_office, expected, what="taux_office", abs_tol=1e-6)
             """,
+            wrong='taux_office = (invites["enrolment"] == "automatic").groupby(invites["wave"]).sum() / len(invites)',
         ),
         Ex(
             title="Le délai de réponse",
@@ -148,6 +151,9 @@ A01 = AssignmentSpec(
             rep = ref[ref["wave"].notna() & ref["answer_date"].notna()]
             assert_close(delai_moyen, (rep["answer_date"] - rep["wave_opened_date"]).dt.days.mean(), what="delai_moyen", abs_tol=1e-6)
             """,
+            wrong="""
+            delai_moyen = (invites["answer_date"] - invites["wave_opened_date"]).dt.days.fillna(21).mean()
+            """,
         ),
         Ex(
             title="Les motifs de dispense",
@@ -168,6 +174,7 @@ A01 = AssignmentSpec(
             exp = ref.loc[ref["wave"].notna() & (ref["enrolment"] == "exempted"), "exemption_reason"].value_counts()
             assert_same_series(dispenses, exp, what="dispenses")
             """,
+            wrong='dispenses = invites["exemption_reason"].value_counts(dropna=False)',
         ),
         Ex(
             title="Ce que paie l'agent",
@@ -194,6 +201,10 @@ A01 = AssignmentSpec(
             col = ref[ref["kind"] == "collective_psc"]
             exp = (col["monthly_premium_eur"] - col["employer_share_eur"]).groupby(col["coverage_level"]).mean()
             assert_same_series(part_agent, exp, what="part_agent")
+            """,
+            wrong="""
+            collectifs = contracts[contracts["kind"] == "collective_psc"]
+            part_agent = collectifs.groupby("coverage_level")["monthly_premium_eur"].mean()
             """,
         ),
         Ex(
@@ -234,6 +245,19 @@ A01 = AssignmentSpec(
                 exp[c] = exp[c].dt.strftime("%Y-%m-%d")
             assert_same_frame(got, exp, what="calendrier", key=["employer_id"])
             """,
+            wrong="""
+            collectifs_invites = invites[invites["kind"] == "collective_psc"]
+            calendrier = collectifs_invites.groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "max"))
+            calendrier = calendrier.merge(employers[["employer_id", "psc_start_date"]], on="employer_id")
+            calendrier["jours_avant_effet"] = (calendrier["psc_start_date"] - calendrier["premiere_vague"]).dt.days
+            """,
+            alternatives=(
+                """
+                premiere = invites[invites["kind"] == "collective_psc"].groupby("employer_id")["wave_opened_date"].min().rename("premiere_vague")
+                calendrier = employers.set_index("employer_id")[["psc_start_date"]].join(premiere, how="inner")
+                calendrier["jours_avant_effet"] = (calendrier["psc_start_date"] - calendrier["premiere_vague"]).dt.days
+                """,
+            ),
         ),
         Written(
             title="L'adhésion d'office",
@@ -302,6 +326,7 @@ A02 = AssignmentSpec(
             assert len(fichier) == len(ref), "fichier n'a pas le bon nombre de lignes."
             assert set(fichier["roster_line_id"]) == set(ref["roster_line_id"]), "Gardez la première ligne de chaque matricule."
             """,
+            wrong='fichier = roster.drop_duplicates(subset=["agent_number"], keep="last")',
         ),
         Ex(
             title="Les NIR à faire corriger",
@@ -319,6 +344,7 @@ A02 = AssignmentSpec(
             + """
 assert_same_set(a_corriger["roster_line_id"], _fichier.loc[~_fichier["nir"].map(nir_valide), "roster_line_id"], what="a_corriger")
 """,
+            wrong='a_corriger = fichier[fichier["nir"].str.len() != 15]',
         ),
         Ex(
             title="Nos agents invités et leur NIR",
@@ -341,6 +367,9 @@ assert_same_set(a_corriger["roster_line_id"], _fichier.loc[~_fichier["nir"].map(
 assert_same_set(agents["nir"], _agents["nir"], what="les NIR de agents")
 assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une par agent invité)."
 """,
+            wrong="""
+            agents = contracts.loc[contracts["wave"].notna(), ["subscriber_id"]].merge(beneficiaries[["subscriber_id", "nir", "birth_date"]], on="subscriber_id")
+            """,
         ),
         Ex(
             title="Dans le fichier, pas chez nous",
@@ -361,6 +390,12 @@ assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une
             + """
 assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"]), "nir"], what="inconnus")
 """,
+            wrong='inconnus = set(fichier.loc[~fichier["nir"].isin(agents["nir"]), "nir"])',
+            alternatives=(
+                """
+                inconnus = list(fichier.loc[fichier["nir"].map(nir_valide) & ~fichier["nir"].isin(agents["nir"]), "nir"])
+                """,
+            ),
         ),
         Ex(
             title="Chez nous, pas dans le fichier",
@@ -377,6 +412,7 @@ assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"
             + """
 assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir"], what="absents")
 """,
+            wrong='absents = set(fichier.loc[~fichier["nir"].isin(agents["nir"]), "nir"])',
         ),
         Ex(
             title="Les dates de naissance discordantes",
@@ -400,6 +436,10 @@ assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir
 _c = _fichier.merge(_agents, on="nir", suffixes=("_f", "_m"))
 assert_same_set(dates_discordantes, _c.loc[_c["birth_date_f"] != _c["birth_date_m"], "nir"], what="dates_discordantes")
 """,
+            wrong="""
+            communs = fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))
+            dates_discordantes = set(communs.loc[communs["birth_date_fichier"].dt.year != communs["birth_date_mutuelle"].dt.year, "nir"])
+            """,
         ),
         Ex(
             title="Le taux de rapprochement",
@@ -419,6 +459,7 @@ from courses.checks import assert_close
 
 assert_close(taux_rapprochement, _fichier["nir"].isin(_agents["nir"]).mean(), what="taux_rapprochement", abs_tol=1e-6)
 """,
+            wrong='taux_rapprochement = agents["nir"].isin(fichier["nir"]).mean()',
         ),
         Written(
             title="Un plan d'action pour chaque écart",

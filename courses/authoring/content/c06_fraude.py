@@ -89,6 +89,7 @@ A01 = AssignmentSpec(
 
             assert_close(taux_fraude, reference("claims")["fraud_type"].notna().mean(), what="taux_fraude", abs_tol=1e-9)
             """,
+            wrong='taux_fraude = claims.loc[claims["fraud_type"].notna(), "amount_billed"].sum() / claims["amount_billed"].sum()',
         ),
         Ex(
             title="Les types de fraude",
@@ -107,6 +108,7 @@ A01 = AssignmentSpec(
 
             assert_same_series(types_fraude, reference("claims")["fraud_type"].value_counts(), what="types_fraude")
             """,
+            wrong='types_fraude = claims["fraud_type"].value_counts(normalize=True)',
         ),
         Ex(
             title="Le volume journalier de chaque professionnel",
@@ -132,6 +134,7 @@ A01 = AssignmentSpec(
             assert len(got) == len(exp), "Il faut une ligne par professionnel et par jour."
             assert (got.sort_index().to_numpy() == exp.sort_index().to_numpy()).all(), "Certains volumes sont faux."
             """,
+            wrong='volume_jour = claims.groupby(["practitioner_id", "paid_date"]).size().reset_index(name="nb_actes")',
         ),
         Ex(
             title="Règle 1 : volume impossible",
@@ -155,6 +158,8 @@ A01 = AssignmentSpec(
             exp = ref.groupby(["practitioner_id", "care_date"])["claim_id"].transform("size") > SEUIL_VOLUME
             assert (pd.Series(alerte_volume).astype(bool).to_numpy() == exp.to_numpy()).all(), "alerte_volume est fausse sur certaines lignes."
             """,
+            # The day is forgotten: every busy professional is flagged.
+            wrong='alerte_volume = claims.groupby("practitioner_id")["claim_id"].transform("size") > SEUIL_VOLUME',
         ),
         Ex(
             title="Règle 2 : soins après le décès",
@@ -183,6 +188,10 @@ A01 = AssignmentSpec(
             exp = (ref["care_date"] > d).to_numpy()
             assert (pd.Series(alerte_deces).astype(bool).to_numpy() == exp).all(), "alerte_deces est fausse sur certaines lignes."
             """,
+            wrong="""
+            deces = claims["beneficiary_id"].map(beneficiaries.set_index("beneficiary_id")["death_date"])
+            alerte_deces = deces.notna()
+            """,
         ),
         Ex(
             title="Règle 3 : le même acte facturé deux fois",
@@ -203,6 +212,7 @@ A01 = AssignmentSpec(
             exp = reference("claims").duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])
             assert (pd.Series(alerte_doublon).astype(bool).to_numpy() == exp.to_numpy()).all(), "alerte_doublon est fausse sur certaines lignes."
             """,
+            wrong='alerte_doublon = claims.duplicated(subset=["beneficiary_id", "care_date"])',
         ),
         Ex(
             title="La précision des règles",
@@ -231,6 +241,10 @@ A01 = AssignmentSpec(
             a = a | ref.duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])
             assert_close(precision_regles, ref.loc[a, "fraud_type"].notna().mean(), what="precision_regles", abs_tol=1e-6)
             """,
+            wrong="""
+            alerte = alerte_volume | alerte_deces | alerte_doublon
+            precision_regles = alerte[claims["fraud_type"].notna()].mean()
+            """,
         ),
         Ex(
             title="Le rappel des règles",
@@ -253,6 +267,7 @@ A01 = AssignmentSpec(
             a = a | ref.duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])
             assert_close(rappel_regles, a[ref["fraud_type"].notna()].mean(), what="rappel_regles", abs_tol=1e-6)
             """,
+            wrong='rappel_regles = claims.loc[alerte, "fraud_type"].notna().mean()',
         ),
         Written(
             title="Ce que les règles ne voient pas",
@@ -311,6 +326,7 @@ A02 = AssignmentSpec(
 
             assert (pd.Series(y).to_numpy() == reference("claims")["fraud_type"].notna().astype(int).to_numpy()).all(), "y est faux sur certaines lignes."
             """,
+            wrong='y = claims["fraud_type"].isna().astype(int)',
         ),
         Ex(
             title="Les variables explicatives",
@@ -331,6 +347,7 @@ A02 = AssignmentSpec(
             assert list(X.columns) == list(exp.columns), "Utilisez caracteristiques(claims, beneficiaries) telle quelle."
             assert np.allclose(X.to_numpy(dtype=float), exp.to_numpy(dtype=float), equal_nan=True), "Les valeurs de X ne sont pas les bonnes."
             """,
+            wrong='X = caracteristiques(claims, beneficiaries).drop(columns=["volume_jour"])',
         ),
         Ex(
             title="Séparer apprentissage et test",
@@ -357,6 +374,7 @@ A02 = AssignmentSpec(
             _, _Xt, _, _ = train_test_split(_r[["claim_id"]], _y, test_size=0.3, random_state=42, stratify=_y)
             assert set(X_test.index) == set(_Xt.index), "Utilisez test_size=0.3, random_state=42 et stratify=y."
             """,
+            wrong="X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)",
         ),
         Ex(
             title="Entraîner une forêt aléatoire",
@@ -387,6 +405,10 @@ A02 = AssignmentSpec(
             _base = max(roc_auc_score(y_test, X_test[c]) for c in X_test.columns)
             assert _auc >= _base - 0.05, f"Le modèle fait moins bien (AUC {_auc:.2f}) que la meilleure variable seule ({_base:.2f})."
             """,
+            wrong="""
+            modele = RandomForestClassifier(n_estimators=5, max_depth=1, random_state=0, n_jobs=1)
+            modele.fit(X_train[["age"]], y_train)
+            """,
         ),
         Ex(
             title="Les probabilités sur le jeu de test",
@@ -406,6 +428,7 @@ A02 = AssignmentSpec(
             hidden="""
             assert np.allclose(np.asarray(proba, dtype=float), modele.predict_proba(X_test)[:, 1]), "Gardez la colonne de la classe 1 (fraude)."
             """,
+            wrong="proba = modele.predict_proba(X_test)[:, 0]",
         ),
         Ex(
             title="Précision et rappel au seuil de 0,5",
@@ -430,6 +453,10 @@ A02 = AssignmentSpec(
             _p = modele.predict_proba(X_test)[:, 1] >= 0.5
             assert_close(precision_05, precision_score(y_test, _p), what="precision_05", abs_tol=1e-9)
             assert_close(rappel_05, recall_score(y_test, _p), what="rappel_05", abs_tol=1e-9)
+            """,
+            wrong="""
+            precision_05 = recall_score(y_test, proba >= 0.5)
+            rappel_05 = precision_score(y_test, proba >= 0.5)
             """,
         ),
         Ex(
@@ -465,6 +492,11 @@ A02 = AssignmentSpec(
             _c = pd.Series({s: COUT_CONTROLE_A_TORT * ((_p >= s) & ~_v).sum() + COUT_FRAUDE_MANQUEE * ((_p < s) & _v).sum() for s in SEUILS})
             assert_same_series(couts, _c, what="couts")
             assert_close(seuil_optimal, _c.idxmin(), what="seuil_optimal", abs_tol=1e-9)
+            """,
+            wrong="""
+            vrai = np.asarray(y_test) == 1
+            couts = pd.Series({s: ((proba >= s) & ~vrai).sum() + ((proba < s) & vrai).sum() for s in SEUILS})
+            seuil_optimal = couts.idxmin()
             """,
         ),
         Written(

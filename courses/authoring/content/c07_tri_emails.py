@@ -78,6 +78,8 @@ A01 = AssignmentSpec(
 
             assert_same_series(repartition, reference("emails")["team"].value_counts(normalize=True), what="repartition", abs_tol=1e-6)
             """,
+            # Counts people, not e-mails: one line per member.
+            wrong='repartition = emails.drop_duplicates("subscriber_id")["team"].value_counts(normalize=True)',
         ),
         Ex(
             title="Nettoyer un texte",
@@ -107,6 +109,10 @@ for _txt in reference("emails")["body"].head(200):
     assert nettoyer(_txt) == _nettoyer_ref(_txt), "nettoyer ne donne pas le résultat attendu sur certains courriels."
 assert nettoyer("ÉTÉ 2025 : Déjà   là") == "été déjà là"
 """,
+            wrong="""
+            def nettoyer(texte):
+                return re.sub(r"[^a-z]+", " ", texte.lower()).strip()
+            """,
         ),
         Ex(
             title="Le texte complet de chaque courriel",
@@ -128,6 +134,8 @@ from courses.checks import reference
 _e = reference("emails")
 assert list(textes) == list((_e["subject"] + " " + _e["body"]).map(_nettoyer_ref)), "Certains textes ne sont pas les bons."
 """,
+            # No space between subject and body: the last word of one sticks to the first of the other.
+            wrong='textes = (emails["subject"] + emails["body"]).map(nettoyer)',
         ),
         Ex(
             title="Apprentissage et test",
@@ -155,6 +163,9 @@ assert list(textes) == list((_e["subject"] + " " + _e["body"]).map(_nettoyer_ref
             + """
 assert set(X_test.index) == set(_Xte.index), "Utilisez test_size=0.25, random_state=42 et stratify."
 """,
+            wrong="""
+            X_train, X_test, y_train, y_test = train_test_split(textes, emails["team"], test_size=0.25, random_state=0)
+            """,
         ),
         Ex(
             title="La représentation TF-IDF",
@@ -180,6 +191,12 @@ assert set(X_test.index) == set(_Xte.index), "Utilisez test_size=0.25, random_st
 _v = TfidfVectorizer(min_df=2, ngram_range=(1, 2)).fit(_Xtr)
 assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit être appris sur le seul jeu d'apprentissage."
 """,
+            wrong="""
+            vectoriseur = TfidfVectorizer(min_df=2, ngram_range=(1, 2))
+            vectoriseur.fit(textes)
+            X_train_tfidf = vectoriseur.transform(X_train)
+            X_test_tfidf = vectoriseur.transform(X_test)
+            """,
         ),
         Ex(
             title="Le modèle de routage",
@@ -205,6 +222,12 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             _majorite = pd.Series(y_test).value_counts(normalize=True).iloc[0]
             assert _acc > _majorite + 0.1, "Le modèle ne fait pas mieux que « tout envoyer à la plus grosse équipe »."
             """,
+            wrong="""
+            classifieur = LogisticRegression(max_iter=1000)
+            classifieur.fit(X_train_tfidf, y_train)
+            # Measured on the e-mails the model learnt from: optimistic, the classic evaluation mistake.
+            exactitude = accuracy_score(y_train, classifieur.predict(X_train_tfidf))
+            """,
         ),
         Ex(
             title="L'exactitude équipe par équipe",
@@ -227,6 +250,10 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
 
             _pred = pd.Series(classifieur.predict(X_test_tfidf), index=y_test.index)
             assert_same_series(exactitude_par_equipe, (_pred == y_test).groupby(y_test).mean(), what="exactitude_par_equipe", abs_tol=1e-9)
+            """,
+            wrong="""
+            predictions = pd.Series(classifieur.predict(X_test_tfidf), index=y_test.index)
+            exactitude_par_equipe = predictions.value_counts(normalize=True)
             """,
         ),
         Ex(
@@ -259,6 +286,11 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             _auto = _conf >= SEUIL_CONFIANCE
             _acc = accuracy_score(np.asarray(y_test)[_auto], classifieur.predict(X_test_tfidf)[_auto])
             assert_close(exactitude_automatique, _acc, what="exactitude_automatique", abs_tol=1e-9)
+            """,
+            wrong="""
+            confiance = classifieur.predict_proba(X_test_tfidf).max(axis=1)
+            a_verifier = confiance > SEUIL_CONFIANCE
+            exactitude_automatique = accuracy_score(y_test, classifieur.predict(X_test_tfidf))
             """,
         ),
         Written(

@@ -62,6 +62,23 @@ CAS_USAGE = Code(
     """
 )
 
+# The audited model and its data rebuilt from the published tables, once per kernel: hidden tests never trust the
+# notebook's `donnees` or `modele`, which a learner may have changed.
+AUDIT_REFERENCE = """
+from courses.checks import cached, reference
+
+
+def _audit_reference():
+    d = preparer(reference("claims"), reference("beneficiaries"))
+    m = entrainer(d)
+    d["alerte"] = alertes(d, m)
+    return d, m
+
+
+_d, _m = cached("c08-reference", _audit_reference)
+_d = _d.copy()
+"""
+
 QUASI = '["sex", beneficiaries["birth_date"].dt.year, "departement"]'
 
 A01 = AssignmentSpec(
@@ -107,19 +124,13 @@ A01 = AssignmentSpec(
 
             assert set(map(str, to_series(taux_sexe, index_name="sex").index)) == {"F", "M"}, "Une valeur pour F, une pour M."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
-            """,
+assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
+""",
+            wrong='taux_sexe = donnees.groupby("sex")["alerte"].sum() / len(donnees)',
         ),
         Ex(
             title="Le taux d'alerte par tranche d'âge",
@@ -132,19 +143,13 @@ A01 = AssignmentSpec(
             visible="""
             assert len(taux_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
-            """,
+assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
+""",
+            wrong='taux_age = donnees.groupby("tranche_age")["fraude"].mean()',
         ),
         Ex(
             title="Le ratio d'impact entre les sexes",
@@ -157,19 +162,14 @@ A01 = AssignmentSpec(
             visible="""
             assert 0 <= ratio_impact <= 1, "Le ratio d'impact est entre 0 et 1."
             """,
-            hidden="""
-            from courses.checks import assert_close, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_close
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _t = cached("c08-reference", _ref).groupby("sex")["alerte"].mean()
-            assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
-            """,
+_t = _d.groupby("sex")["alerte"].mean()
+assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
+""",
+            wrong="ratio_impact = taux_sexe.min() / taux_sexe.mean()",
         ),
         Ex(
             title="Les contrôles à tort selon l'âge",
@@ -184,20 +184,15 @@ A01 = AssignmentSpec(
             visible="""
             assert len(faux_positifs_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            _exp = _d[_d["fraud_type"].isna()].groupby("tranche_age")["alerte"].mean()
-            assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e-9)
-            """,
+_exp = _d[_d["fraud_type"].isna()].groupby("tranche_age")["alerte"].mean()
+assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e-9)
+""",
+            # The honest lines are not singled out: this is the alert rate of everyone again.
+            wrong='faux_positifs_age = donnees.groupby("tranche_age")["alerte"].mean()',
         ),
         Md(
             """
@@ -228,11 +223,15 @@ A01 = AssignmentSpec(
 
             assert set(to_series(coefficients).index) == set(VARIABLES), "Une valeur par variable de VARIABLES."
             """,
-            hidden="""
-            from courses.checks import assert_same_series
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-            _b = pd.Series(modele[-1].coef_[0], index=VARIABLES)
-            assert_same_series(coefficients, _b.reindex(_b.abs().sort_values(ascending=False).index), what="coefficients", ordered=True, abs_tol=1e-9)
+_b = pd.Series(_m[-1].coef_[0], index=VARIABLES)
+assert_same_series(coefficients, _b.reindex(_b.abs().sort_values(ascending=False).index), what="coefficients", ordered=True, abs_tol=1e-9)
+""",
+            wrong="""
+            coefficients = pd.Series(modele[-1].coef_[0], index=VARIABLES).sort_values(ascending=False)
             """,
         ),
         Ex(
@@ -254,12 +253,18 @@ A01 = AssignmentSpec(
             visible="""
             assert set(contributions(0).index) == set(VARIABLES), "Une contribution par variable de VARIABLES."
             """,
-            hidden="""
-            from courses.checks import assert_same_series
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-            _z = modele[0].transform(donnees[VARIABLES].astype(float))
-            for _i in [0, 1, len(donnees) // 2, len(donnees) - 1]:
-                assert_same_series(contributions(_i), pd.Series(modele[-1].coef_[0] * _z[_i], index=VARIABLES), what=f"contributions({_i})", abs_tol=1e-9)
+_z = _m[0].transform(_d[VARIABLES].astype(float))
+for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
+    assert_same_series(contributions(_i), pd.Series(_m[-1].coef_[0] * _z[_i], index=VARIABLES), what=f"contributions({_i})", abs_tol=1e-9)
+""",
+            wrong="""
+            def contributions(i):
+                valeurs = donnees[VARIABLES].astype(float).iloc[i].to_numpy()
+                return pd.Series(modele[-1].coef_[0] * valeurs, index=VARIABLES)
             """,
         ),
         Md(
@@ -310,6 +315,17 @@ A01 = AssignmentSpec(
             _faux = sorted(k for k in _attendu if classes.get(k) != _attendu[k])
             assert not _faux, f"{len(_faux)} cas mal classé(s)."
             """,
+            wrong="""
+            classes = {
+                "notation_sociale": "inacceptable",
+                "emotions_conseillers": "limite",
+                "tarification_individuelle": "minimal",
+                "tri_cv": "haut",
+                "assistant_adherents": "minimal",
+                "tri_courriels": "haut",
+                "anti_spam": "minimal",
+            }
+            """,
         ),
         Ex(
             title="Pseudonymiser avant de partager",
@@ -341,6 +357,12 @@ A01 = AssignmentSpec(
             assert list(_p["pseudo"]) == [hashlib.sha256(("grain-de-sel" + n).encode()).hexdigest()[:16] for n in _b["nir"]], "pseudo n'est pas le bon hachage salé."
             assert list(pseudonymiser(_b, "autre")["pseudo"]) != list(_p["pseudo"]), "Le sel doit changer le pseudonyme."
             """,
+            wrong="""
+            def pseudonymiser(df, sel):
+                out = df.drop(columns=["nir"])
+                out["pseudo"] = [hashlib.sha256(nir.encode()).hexdigest()[:16] for nir in df["nir"]]
+                return out
+            """,
         ),
         Ex(
             title="Les personnes réidentifiables",
@@ -367,6 +389,10 @@ A01 = AssignmentSpec(
             _b = reference("beneficiaries")
             _t = _b.groupby(["sex", _b["birth_date"].dt.year, "departement"])["beneficiary_id"].transform("size")
             assert_close(part_uniques, (_t == 1).mean(), what="part_uniques", abs_tol=1e-9)
+            """,
+            wrong="""
+            taille = beneficiaries.groupby(["sex", beneficiaries["birth_date"].dt.year])["beneficiary_id"].transform("size")
+            part_uniques = (taille == 1).mean()
             """,
         ),
         Written(
