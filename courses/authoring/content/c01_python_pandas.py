@@ -76,6 +76,7 @@ A01 = AssignmentSpec(
             assert nb_lignes == len(reference("claims")), "nb_lignes ne correspond pas au nombre de lignes de claims."
             """,
             wrong="nb_lignes = len(claims.columns)",
+            alternatives=("nb_lignes = claims.shape[0]",),
         ),
         Ex(
             title="Total remboursé par l'Assurance maladie",
@@ -151,6 +152,7 @@ A01 = AssignmentSpec(
             )
             """,
             wrong='nb_personnes_soignees = beneficiaries["beneficiary_id"].nunique()',
+            alternatives=('nb_personnes_soignees = len(claims["beneficiary_id"].unique())',),
         ),
         Ex(
             title="Les cinq actes les plus fréquents",
@@ -198,6 +200,7 @@ A01 = AssignmentSpec(
             assert_close(rac_moyen, reference("claims")["out_of_pocket"].mean(), what="rac_moyen")
             """,
             wrong='rac_moyen = claims["amc_paid"].mean()',
+            alternatives=('rac_moyen = claims["out_of_pocket"].sum() / len(claims)',),
         ),
         Written(
             title="Une ligne de prestation, c'est quoi ?",
@@ -281,6 +284,7 @@ A02 = AssignmentSpec(
             assert_close(lignes_par_personne, len(ref) / ref["beneficiary_id"].nunique(), what="lignes_par_personne")
             """,
             wrong="lignes_par_personne = len(claims) / len(beneficiaries)",
+            alternatives=('lignes_par_personne = len(claims) / claims["beneficiary_id"].nunique()',),
         ),
         Ex(
             title="Joindre les prestations et les bénéficiaires",
@@ -314,6 +318,11 @@ A02 = AssignmentSpec(
             """,
             # Aligned on the row number, not on the identifier: the classic silent join mistake.
             wrong='prestations = claims.assign(sex=beneficiaries["sex"], birth_date=beneficiaries["birth_date"])',
+            alternatives=(
+                """
+                prestations = claims.join(beneficiaries.set_index("beneficiary_id")[["sex", "birth_date"]], on="beneficiary_id")
+                """,
+            ),
         ),
         Ex(
             title="Dépenses par sexe",
@@ -394,6 +403,7 @@ A02 = AssignmentSpec(
             wrong="""
             nb_sans_soins = int((~claims["beneficiary_id"].isin(beneficiaries["beneficiary_id"])).sum())
             """,
+            alternatives=('nb_sans_soins = len(set(beneficiaries["beneficiary_id"]) - set(claims["beneficiary_id"]))',),
         ),
         Ex(
             title="Un tableau croisé famille × sexe",
@@ -423,7 +433,12 @@ A02 = AssignmentSpec(
             wrong="""
             croise = pd.pivot_table(prestations, values="amount_billed", index="act_family", columns="sex", aggfunc="mean")
             """,
-            alternatives=('croise = prestations.groupby(["act_family", "sex"])["amount_billed"].sum().unstack()',),
+            alternatives=(
+                'croise = prestations.groupby(["act_family", "sex"])["amount_billed"].sum().unstack()',
+                """
+                croise = pd.crosstab(prestations["act_family"], prestations["sex"], values=prestations["amount_billed"], aggfunc="sum").reset_index()
+                """,
+            ),
         ),
     ),
 )

@@ -103,6 +103,7 @@ A01 = AssignmentSpec(
             assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), "nb_doublons n'est pas le bon nombre de lignes en trop."
             """,
             wrong="nb_doublons = int(extrait.duplicated().sum())",
+            alternatives=('nb_doublons = len(extrait) - extrait["beneficiary_id"].nunique()',),
         ),
         Md(
             """
@@ -156,6 +157,13 @@ A01 = AssignmentSpec(
             def cle_nir(nir13):
                 return 97 - int(nir13) % 97
             """,
+            alternatives=(
+                """
+                def cle_nir(nir13):
+                    # « 2A » et « 2B » ne peuvent apparaître qu'à la place du département : remplacer partout suffit.
+                    return 97 - int(nir13.replace("2A", "19").replace("2B", "18")) % 97
+                """,
+            ),
         ),
         Ex(
             title="Valider un NIR complet",
@@ -200,6 +208,15 @@ A01 = AssignmentSpec(
                     return False
                 return 97 - int(nir[:13]) % 97 == int(nir[13:])
             """,
+            alternatives=(
+                """
+                def nir_valide(nir):
+                    try:
+                        return len(nir) == 15 and nir[13:].isdigit() and cle_nir(nir[:13]) == int(nir[13:])
+                    except (TypeError, ValueError):
+                        return False
+                """,
+            ),
         ),
         Ex(
             title="Combien de NIR invalides ?",
@@ -225,6 +242,7 @@ A01 = AssignmentSpec(
             assert nb_nir_invalides == expected, "nb_nir_invalides n'est pas le bon nombre."
             """,
             wrong='nb_nir_invalides = int((~extrait["nir"].map(nir_valide).astype(bool)).sum())',
+            alternatives=('nb_nir_invalides = sum(not nir_valide(n) for n in extrait["nir"].dropna())',),
         ),
         Ex(
             title="Le sexe et le NIR se contredisent",
@@ -264,6 +282,12 @@ A01 = AssignmentSpec(
             sexe_nir = extrait["nir"].str[0].map({"1": "M", "2": "F"})
             incoherents = extrait[sexe_nir != extrait["sex"]]
             """,
+            alternatives=(
+                """
+                valides = extrait[[nir_valide(n) for n in extrait["nir"]]]
+                incoherents = valides[(valides["nir"].str[0] == "1") != (valides["sex"] == "M")].reset_index(drop=True)
+                """,
+            ),
         ),
         Ex(
             title="Des employeurs inconnus du référentiel",
@@ -291,6 +315,11 @@ A01 = AssignmentSpec(
             wrong="""
             employeurs_inconnus = set(extrait["employer_id"][~extrait["employer_id"].isin(employers["employer_id"])])
             """,
+            alternatives=(
+                """
+                employeurs_inconnus = list(extrait.loc[extrait["employer_id"].notna() & ~extrait["employer_id"].isin(employers["employer_id"]), "employer_id"])
+                """,
+            ),
         ),
         Ex(
             title="Le rapport qualité",

@@ -203,6 +203,13 @@ A01 = AssignmentSpec(
             ax.set_ylabel("€")
             fig_mensuel = fig
             """,
+            alternatives=(
+                """
+                fig_mensuel, ax = plt.subplots()
+                mensuel.plot(ax=ax, title="Dépenses mensuelles")
+                ax.set_ylabel("Montant facturé (€)")
+                """,
+            ),
         ),
         Ex(
             title="Le tableau de reporting",
@@ -261,6 +268,18 @@ A01 = AssignmentSpec(
             )
             tableau.loc["Total"] = tableau.mean()
             """,
+            alternatives=(
+                """
+                par_famille = claims.groupby("act_family").agg(
+                    nb_lignes=("claim_id", "size"),
+                    montant_facture=("amount_billed", "sum"),
+                    amo=("amo_paid", "sum"),
+                    amc=("amc_paid", "sum"),
+                    reste_a_charge=("out_of_pocket", "sum"),
+                )
+                tableau = pd.concat([par_famille, par_famille.sum().to_frame("Total").T])[["reste_a_charge", "amc", "amo", "montant_facture", "nb_lignes"]]
+                """,
+            ),
         ),
         Ex(
             title="Le tarif de la consultation, mois par mois",
@@ -288,6 +307,11 @@ A01 = AssignmentSpec(
             wrong="""
             tarif_g = claims.groupby(claims["care_date"].dt.to_period("M"))["reimbursement_base"].mean()
             """,
+            alternatives=(
+                """
+                tarif_g = claims.query("act_code == 'G'").set_index("care_date").resample("MS")["reimbursement_base"].mean().dropna()
+                """,
+            ),
         ),
         Written(
             title="Lire la courbe honnêtement",

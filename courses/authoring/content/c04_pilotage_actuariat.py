@@ -97,6 +97,7 @@ A01 = AssignmentSpec(
             assert_close(cotisations, (ref["monthly_premium_eur"] * mois_couverts(ref)).sum(), what="cotisations")
             """,
             wrong='cotisations = (contracts["monthly_premium_eur"] * 12).sum()',
+            alternatives=('cotisations = float(sum(contracts["monthly_premium_eur"] * mois_couverts(contracts)))',),
         ),
         Ex(
             title="Les prestations versées par la mutuelle",
@@ -117,6 +118,11 @@ A01 = AssignmentSpec(
             assert_close(prestations, ref.loc[ref["care_date"].dt.year == ANNEE, "amc_paid"].sum(), what="prestations")
             """,
             wrong='prestations = claims["amc_paid"].sum()',
+            alternatives=(
+                """
+                prestations = claims.loc[claims["care_date"].between(f"{ANNEE}-01-01", f"{ANNEE}-12-31"), "amc_paid"].sum()
+                """,
+            ),
         ),
         Ex(
             title="Le ratio S/P global",
@@ -174,6 +180,13 @@ A01 = AssignmentSpec(
             rattachees = rattacher_contrat(claims[claims["care_date"].dt.year == ANNEE])
             sp_par_nature = rattachees.groupby("kind")["amc_paid"].sum() / (contracts["monthly_premium_eur"] * 12).groupby(contracts["kind"]).sum()
             """,
+            alternatives=(
+                """
+                cot = (contracts["monthly_premium_eur"] * mois_couverts(contracts)).groupby(contracts["kind"]).sum()
+                pres = rattacher_contrat(claims[claims["care_date"].dt.year == ANNEE]).groupby("kind")["amc_paid"].sum()
+                sp_par_nature = pd.DataFrame({"kind": pres.index, "sp": (pres / cot.reindex(pres.index)).to_numpy()})
+                """,
+            ),
         ),
         Ex(
             title="Le S/P de chaque employeur",
@@ -223,6 +236,15 @@ A01 = AssignmentSpec(
             sp_employeurs["prestations"] = pres_emp.reindex(sp_employeurs.index).fillna(0)
             sp_employeurs["sp"] = sp_employeurs["prestations"] / sp_employeurs["cotisations"]
             """,
+            alternatives=(
+                """
+                collectifs = contracts[contracts["kind"] == "collective_psc"].assign(cot=lambda d: d["monthly_premium_eur"] * mois_couverts(d))
+                rattachees = rattacher_contrat(claims[claims["care_date"].dt.year == ANNEE])
+                pres_emp = rattachees[rattachees["kind"] == "collective_psc"].groupby("employer_id")["amc_paid"].sum().rename("prestations")
+                sp_employeurs = collectifs.groupby("employer_id")["cot"].sum().rename("cotisations").to_frame().join(pres_emp).fillna({"prestations": 0})
+                sp_employeurs = sp_employeurs[sp_employeurs["cotisations"] > 0].assign(sp=lambda d: d["prestations"] / d["cotisations"]).reset_index()
+                """,
+            ),
         ),
         Ex(
             title="Les employeurs à surveiller",
@@ -250,6 +272,7 @@ A01 = AssignmentSpec(
             assert_same_set(a_surveiller, (pres_ref / cot_ref).sort_values(ascending=False).head(5).index, what="a_surveiller")
             """,
             wrong='a_surveiller = list(sp_employeurs.sort_values("sp").head(5).index)',
+            alternatives=('a_surveiller = sp_employeurs["sp"].nlargest(5).index',),
         ),
         Written(
             title="Un S/P de 0,95, est-ce une bonne nouvelle ?",
@@ -316,6 +339,11 @@ A02 = AssignmentSpec(
             assert_same_series(repartition, reference("claims")[["amo_paid", "amc_paid", "out_of_pocket"]].sum(), what="repartition")
             """,
             wrong='repartition = claims[["amo_paid", "amc_paid", "out_of_pocket"]].mean()',
+            alternatives=(
+                """
+                repartition = pd.Series({colonne: claims[colonne].sum() for colonne in ["out_of_pocket", "amc_paid", "amo_paid"]})
+                """,
+            ),
         ),
         Ex(
             title="Les parts de chaque payeur",
@@ -363,16 +391,21 @@ A02 = AssignmentSpec(
             assert (amo_theorique >= 0).all(), "La part AMO ne peut pas être négative : pensez au max(0, ...)."
             """,
             hidden="""
-            import numpy as np
-
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             ref = reference("claims")
             expected = (ref["reimbursement_base"] * ref["amo_rate"] - ref["flat_participation"] - ref["deductible"]).clip(lower=0)
-            got = np.asarray(pd.Series(amo_theorique), dtype=float)
-            assert np.allclose(got, expected.to_numpy(dtype=float), atol=0.011), "amo_theorique ne suit pas la formule sur certaines lignes."
+            assert_same_rows(amo_theorique, expected, what="amo_theorique", abs_tol=0.011)
             """,
             wrong='amo_theorique = (claims["reimbursement_base"] * claims["amo_rate"]).round(2)',
+            alternatives=(
+                """
+                import numpy as np
+
+                brut = claims["reimbursement_base"] * claims["amo_rate"] - claims["flat_participation"] - claims["deductible"]
+                amo_theorique = np.maximum(0, brut.to_numpy()).round(2)
+                """,
+            ),
         ),
         Ex(
             title="Le reste à charge du 100 % Santé",
@@ -398,6 +431,12 @@ A02 = AssignmentSpec(
             assert_same_series(rac_100_sante, eq.groupby("is_100_sante")["out_of_pocket"].mean(), what="rac_100_sante")
             """,
             wrong='rac_100_sante = claims.groupby("is_100_sante")["out_of_pocket"].mean()',
+            alternatives=(
+                """
+                equipements = claims[claims["act_family"].isin(["optics", "dental_prosthesis", "hearing"])]
+                rac_100_sante = equipements.groupby("is_100_sante", as_index=False)["out_of_pocket"].mean()
+                """,
+            ),
         ),
         Ex(
             title="Où le reste à charge est-il le plus lourd ?",
@@ -498,6 +537,13 @@ A02 = AssignmentSpec(
             lignes = claims.merge(beneficiaries[["beneficiary_id", "chronic_condition"]], on="beneficiary_id")
             rac_ald = lignes.groupby("chronic_condition")["out_of_pocket"].mean()
             """,
+            alternatives=(
+                """
+                par_personne = claims.groupby("beneficiary_id")["out_of_pocket"].sum()
+                ald = beneficiaries.set_index("beneficiary_id")["chronic_condition"].reindex(par_personne.index)
+                rac_ald = par_personne.groupby(ald).mean().astype("float32")
+                """,
+            ),
         ),
         Written(
             title="Expliquer le 100 % Santé à un adhérent",

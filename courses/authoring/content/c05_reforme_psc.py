@@ -79,6 +79,7 @@ A01 = AssignmentSpec(
             assert_same_set(invites["contract_id"], ref.loc[ref["wave"].notna(), "contract_id"], what="invites")
             """,
             wrong='invites = contracts[contracts["kind"] == "collective_psc"]',
+            alternatives=('invites = contracts.dropna(subset=["wave"]).sort_values("wave_opened_date")',),
         ),
         Ex(
             title="Comment les agents ont-ils adhéré ?",
@@ -100,6 +101,7 @@ A01 = AssignmentSpec(
             assert_same_series(modes_adhesion, ref.loc[ref["wave"].notna(), "enrolment"].value_counts(), what="modes_adhesion")
             """,
             wrong='modes_adhesion = contracts["enrolment"].value_counts()',
+            alternatives=('modes_adhesion = invites.groupby("enrolment").size()',),
         ),
         Ex(
             title="Le taux d'adhésion d'office par vague",
@@ -126,6 +128,9 @@ A01 = AssignmentSpec(
             assert_same_series(taux_office, expected, what="taux_office", abs_tol=1e-6)
             """,
             wrong='taux_office = (invites["enrolment"] == "automatic").groupby(invites["wave"]).sum() / len(invites)',
+            alternatives=(
+                'taux_office = invites.groupby("wave")["enrolment"].apply(lambda s: (s == "automatic").mean())',
+            ),
         ),
         Ex(
             title="Le délai de réponse",
@@ -154,6 +159,12 @@ A01 = AssignmentSpec(
             wrong="""
             delai_moyen = (invites["answer_date"] - invites["wave_opened_date"]).dt.days.fillna(21).mean()
             """,
+            alternatives=(
+                """
+                repondu = invites.dropna(subset=["answer_date"])
+                delai_moyen = (repondu["answer_date"] - repondu["wave_opened_date"]).mean() / pd.Timedelta(days=1)
+                """,
+            ),
         ),
         Ex(
             title="Les motifs de dispense",
@@ -175,6 +186,11 @@ A01 = AssignmentSpec(
             assert_same_series(dispenses, exp, what="dispenses")
             """,
             wrong='dispenses = invites["exemption_reason"].value_counts(dropna=False)',
+            alternatives=(
+                """
+                dispenses = invites.query("enrolment == 'exempted'").groupby("exemption_reason", as_index=False).size()
+                """,
+            ),
         ),
         Ex(
             title="Ce que paie l'agent",
@@ -206,6 +222,12 @@ A01 = AssignmentSpec(
             collectifs = contracts[contracts["kind"] == "collective_psc"]
             part_agent = collectifs.groupby("coverage_level")["monthly_premium_eur"].mean()
             """,
+            alternatives=(
+                """
+                collectifs = contracts[contracts["kind"] == "collective_psc"].assign(part=lambda d: d["monthly_premium_eur"] - d["employer_share_eur"])
+                part_agent = collectifs.groupby("coverage_level", as_index=False)["part"].mean()
+                """,
+            ),
         ),
         Ex(
             title="Le calendrier des vagues",
@@ -327,6 +349,7 @@ A02 = AssignmentSpec(
             assert set(fichier["roster_line_id"]) == set(ref["roster_line_id"]), "Gardez la première ligne de chaque matricule."
             """,
             wrong='fichier = roster.drop_duplicates(subset=["agent_number"], keep="last")',
+            alternatives=('fichier = roster[~roster["agent_number"].duplicated()].reset_index(drop=True)',),
         ),
         Ex(
             title="Les NIR à faire corriger",
@@ -345,6 +368,7 @@ A02 = AssignmentSpec(
 assert_same_set(a_corriger["roster_line_id"], _fichier.loc[~_fichier["nir"].map(nir_valide), "roster_line_id"], what="a_corriger")
 """,
             wrong='a_corriger = fichier[fichier["nir"].str.len() != 15]',
+            alternatives=('a_corriger = fichier[[not nir_valide(n) for n in fichier["nir"]]]',),
         ),
         Ex(
             title="Nos agents invités et leur NIR",
@@ -370,6 +394,12 @@ assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une
             wrong="""
             agents = contracts.loc[contracts["wave"].notna(), ["subscriber_id"]].merge(beneficiaries[["subscriber_id", "nir", "birth_date"]], on="subscriber_id")
             """,
+            alternatives=(
+                """
+                adherents = beneficiaries.query("role == 'subscriber'")[["subscriber_id", "nir", "birth_date"]]
+                agents = adherents.merge(contracts.dropna(subset=["wave"])[["subscriber_id", "wave"]], on="subscriber_id")
+                """,
+            ),
         ),
         Ex(
             title="Dans le fichier, pas chez nous",
@@ -413,6 +443,7 @@ assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"
 assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir"], what="absents")
 """,
             wrong='absents = set(fichier.loc[~fichier["nir"].isin(agents["nir"]), "nir"])',
+            alternatives=('absents = agents.loc[~agents["nir"].isin(set(fichier["nir"])), "nir"]',),
         ),
         Ex(
             title="Les dates de naissance discordantes",
@@ -440,6 +471,13 @@ assert_same_set(dates_discordantes, _c.loc[_c["birth_date_f"] != _c["birth_date_
             communs = fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))
             dates_discordantes = set(communs.loc[communs["birth_date_fichier"].dt.year != communs["birth_date_mutuelle"].dt.year, "nir"])
             """,
+            alternatives=(
+                """
+                nos_dates = agents.drop_duplicates("nir").set_index("nir")["birth_date"]
+                communs = fichier[fichier["nir"].isin(nos_dates.index)]
+                dates_discordantes = list(communs.loc[communs["birth_date"].to_numpy() != nos_dates.loc[communs["nir"]].to_numpy(), "nir"])
+                """,
+            ),
         ),
         Ex(
             title="Le taux de rapprochement",
@@ -459,7 +497,9 @@ from courses.checks import assert_close
 
 assert_close(taux_rapprochement, _fichier["nir"].isin(_agents["nir"]).mean(), what="taux_rapprochement", abs_tol=1e-6)
 """,
-            wrong='taux_rapprochement = agents["nir"].isin(fichier["nir"]).mean()',
+            # Computed on the raw file: the duplicated lines count twice.
+            wrong='taux_rapprochement = roster["nir"].isin(agents["nir"]).mean()',
+            alternatives=('taux_rapprochement = fichier["nir"].isin(agents["nir"]).sum() / len(fichier)',),
         ),
         Written(
             title="Un plan d'action pour chaque écart",

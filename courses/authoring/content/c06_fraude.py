@@ -90,6 +90,7 @@ A01 = AssignmentSpec(
             assert_close(taux_fraude, reference("claims")["fraud_type"].notna().mean(), what="taux_fraude", abs_tol=1e-9)
             """,
             wrong='taux_fraude = claims.loc[claims["fraud_type"].notna(), "amount_billed"].sum() / claims["amount_billed"].sum()',
+            alternatives=('taux_fraude = claims["fraud_type"].notna().sum() / len(claims)',),
         ),
         Ex(
             title="Les types de fraude",
@@ -109,6 +110,11 @@ A01 = AssignmentSpec(
             assert_same_series(types_fraude, reference("claims")["fraud_type"].value_counts(), what="types_fraude")
             """,
             wrong='types_fraude = claims["fraud_type"].value_counts(normalize=True)',
+            alternatives=(
+                """
+                types_fraude = claims.dropna(subset=["fraud_type"]).groupby("fraud_type", as_index=False).size()
+                """,
+            ),
         ),
         Ex(
             title="Le volume journalier de chaque professionnel",
@@ -126,15 +132,17 @@ A01 = AssignmentSpec(
             assert volume_jour["nb_actes"].sum() == len(claims), "Chaque ligne de claims doit être comptée une fois."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_frame, reference
 
-            ref = reference("claims")
-            exp = ref.groupby(["practitioner_id", "care_date"]).size()
-            got = volume_jour.set_index(["practitioner_id", "care_date"])["nb_actes"] if "practitioner_id" in volume_jour.columns else volume_jour["nb_actes"]
-            assert len(got) == len(exp), "Il faut une ligne par professionnel et par jour."
-            assert (got.sort_index().to_numpy() == exp.sort_index().to_numpy()).all(), "Certains volumes sont faux."
+            exp = reference("claims").groupby(["practitioner_id", "care_date"]).size().reset_index(name="nb_actes")
+            assert_same_frame(volume_jour, exp, what="volume_jour", key=["practitioner_id", "care_date"])
             """,
             wrong='volume_jour = claims.groupby(["practitioner_id", "paid_date"]).size().reset_index(name="nb_actes")',
+            alternatives=(
+                """
+                volume_jour = claims.groupby(["practitioner_id", "care_date"])["claim_id"].count().astype("int32").to_frame("nb_actes")
+                """,
+            ),
         ),
         Ex(
             title="Règle 1 : volume impossible",
@@ -152,14 +160,21 @@ A01 = AssignmentSpec(
             assert len(alerte_volume) == len(claims), "Une valeur par ligne de claims."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             ref = reference("claims")
             exp = ref.groupby(["practitioner_id", "care_date"])["claim_id"].transform("size") > SEUIL_VOLUME
-            assert (pd.Series(alerte_volume).astype(bool).to_numpy() == exp.to_numpy()).all(), "alerte_volume est fausse sur certaines lignes."
+            assert_same_rows(alerte_volume, exp, what="alerte_volume")
             """,
             # The day is forgotten: every busy professional is flagged.
             wrong='alerte_volume = claims.groupby("practitioner_id")["claim_id"].transform("size") > SEUIL_VOLUME',
+            alternatives=(
+                """
+                comptes = claims.groupby(["practitioner_id", "care_date"]).size().rename("n").reset_index()
+                lignes = claims.reset_index().merge(comptes, on=["practitioner_id", "care_date"]).set_index("index")
+                alerte_volume = (lignes["n"] > SEUIL_VOLUME).sort_values()  # même index que claims, dans un autre ordre
+                """,
+            ),
         ),
         Ex(
             title="Règle 2 : soins après le décès",
@@ -181,17 +196,22 @@ A01 = AssignmentSpec(
             assert len(alerte_deces) == len(claims), "Une valeur par ligne de claims."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             ref = reference("claims")
             d = ref["beneficiary_id"].map(reference("beneficiaries").set_index("beneficiary_id")["death_date"])
-            exp = (ref["care_date"] > d).to_numpy()
-            assert (pd.Series(alerte_deces).astype(bool).to_numpy() == exp).all(), "alerte_deces est fausse sur certaines lignes."
+            assert_same_rows(alerte_deces, ref["care_date"] > d, what="alerte_deces")
             """,
             wrong="""
             deces = claims["beneficiary_id"].map(beneficiaries.set_index("beneficiary_id")["death_date"])
             alerte_deces = deces.notna()
             """,
+            alternatives=(
+                """
+                deces = claims["beneficiary_id"].map(beneficiaries.set_index("beneficiary_id")["death_date"])
+                alerte_deces = (claims["care_date"] > deces).astype(int).to_numpy()
+                """,
+            ),
         ),
         Ex(
             title="Règle 3 : le même acte facturé deux fois",
@@ -207,12 +227,17 @@ A01 = AssignmentSpec(
             assert len(alerte_doublon) == len(claims), "Une valeur par ligne de claims."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             exp = reference("claims").duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])
-            assert (pd.Series(alerte_doublon).astype(bool).to_numpy() == exp.to_numpy()).all(), "alerte_doublon est fausse sur certaines lignes."
+            assert_same_rows(alerte_doublon, exp, what="alerte_doublon")
             """,
             wrong='alerte_doublon = claims.duplicated(subset=["beneficiary_id", "care_date"])',
+            alternatives=(
+                """
+                alerte_doublon = claims.duplicated(subset=["act_code", "care_date", "practitioner_id", "beneficiary_id"], keep="first").astype("int8")
+                """,
+            ),
         ),
         Ex(
             title="La précision des règles",
@@ -245,6 +270,12 @@ A01 = AssignmentSpec(
             alerte = alerte_volume | alerte_deces | alerte_doublon
             precision_regles = alerte[claims["fraud_type"].notna()].mean()
             """,
+            alternatives=(
+                """
+                alerte = alerte_volume | alerte_deces | alerte_doublon
+                precision_regles = (alerte & claims["fraud_type"].notna()).sum() / alerte.sum()
+                """,
+            ),
         ),
         Ex(
             title="Le rappel des règles",
@@ -268,6 +299,11 @@ A01 = AssignmentSpec(
             assert_close(rappel_regles, a[ref["fraud_type"].notna()].mean(), what="rappel_regles", abs_tol=1e-6)
             """,
             wrong='rappel_regles = claims.loc[alerte, "fraud_type"].notna().mean()',
+            alternatives=(
+                """
+                rappel_regles = (alerte & claims["fraud_type"].notna()).sum() / claims["fraud_type"].notna().sum()
+                """,
+            ),
         ),
         Written(
             title="Ce que les règles ne voient pas",
@@ -322,11 +358,14 @@ A02 = AssignmentSpec(
             assert len(y) == len(claims), "Une valeur par ligne de claims."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
-            assert (pd.Series(y).to_numpy() == reference("claims")["fraud_type"].notna().astype(int).to_numpy()).all(), "y est faux sur certaines lignes."
+            assert_same_rows(y, reference("claims")["fraud_type"].notna().astype(int), what="y")
             """,
             wrong='y = claims["fraud_type"].isna().astype(int)',
+            alternatives=(
+                'y = pd.Series(np.where(claims["fraud_type"].isna(), 0, 1), index=claims.index, dtype="int8")',
+            ),
         ),
         Ex(
             title="Les variables explicatives",
@@ -341,13 +380,14 @@ A02 = AssignmentSpec(
             assert isinstance(X, pd.DataFrame) and len(X) == len(claims), "X a une ligne par ligne de claims."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_frame, reference
 
             exp = caracteristiques(reference("claims"), reference("beneficiaries"))
-            assert list(X.columns) == list(exp.columns), "Utilisez caracteristiques(claims, beneficiaries) telle quelle."
-            assert np.allclose(X.to_numpy(dtype=float), exp.to_numpy(dtype=float), equal_nan=True), "Les valeurs de X ne sont pas les bonnes."
+            # Column order and dtype are free; an extra column (the target!) is not: the model would cheat.
+            assert_same_frame(X, exp, what="X", on_index=True, extra_columns=False)
             """,
             wrong='X = caracteristiques(claims, beneficiaries).drop(columns=["volume_jour"])',
+            alternatives=('X = caracteristiques(claims, beneficiaries).astype("float32").iloc[:, ::-1]',),
         ),
         Ex(
             title="Séparer apprentissage et test",
@@ -426,9 +466,18 @@ A02 = AssignmentSpec(
             assert 0 <= min(proba) and max(proba) <= 1, "Des probabilités entre 0 et 1."
             """,
             hidden="""
-            assert np.allclose(np.asarray(proba, dtype=float), modele.predict_proba(X_test)[:, 1]), "Gardez la colonne de la classe 1 (fraude)."
+            from courses.checks import assert_same_rows
+
+            _fraude = list(modele.classes_).index(1)
+            _exp = pd.Series(modele.predict_proba(X_test)[:, _fraude], index=X_test.index)
+            assert_same_rows(proba, _exp, what="proba (la probabilité de la classe 1, fraude)", abs_tol=1e-9)
             """,
             wrong="proba = modele.predict_proba(X_test)[:, 0]",
+            alternatives=(
+                """
+                proba = pd.Series(modele.predict_proba(X_test)[:, list(modele.classes_).index(1)], index=X_test.index)
+                """,
+            ),
         ),
         Ex(
             title="Précision et rappel au seuil de 0,5",
@@ -458,6 +507,14 @@ A02 = AssignmentSpec(
             precision_05 = recall_score(y_test, proba >= 0.5)
             rappel_05 = precision_score(y_test, proba >= 0.5)
             """,
+            alternatives=(
+                """
+                controle = proba >= 0.5
+                fraude = np.asarray(y_test) == 1
+                precision_05 = (controle & fraude).sum() / controle.sum()
+                rappel_05 = (controle & fraude).sum() / fraude.sum()
+                """,
+            ),
         ),
         Ex(
             title="Le seuil qui coûte le moins",
@@ -490,7 +547,7 @@ A02 = AssignmentSpec(
             _p = modele.predict_proba(X_test)[:, 1]
             _v = np.asarray(y_test) == 1
             _c = pd.Series({s: COUT_CONTROLE_A_TORT * ((_p >= s) & ~_v).sum() + COUT_FRAUDE_MANQUEE * ((_p < s) & _v).sum() for s in SEUILS})
-            assert_same_series(couts, _c, what="couts")
+            assert_same_series(couts, _c.rename_axis("seuil"), what="couts")  # a table with a seuil column is fine too
             assert_close(seuil_optimal, _c.idxmin(), what="seuil_optimal", abs_tol=1e-9)
             """,
             wrong="""
@@ -498,6 +555,17 @@ A02 = AssignmentSpec(
             couts = pd.Series({s: ((proba >= s) & ~vrai).sum() + ((proba < s) & vrai).sum() for s in SEUILS})
             seuil_optimal = couts.idxmin()
             """,
+            alternatives=(
+                """
+                vrai = np.asarray(y_test) == 1
+                lignes = [
+                    {"seuil": s, "cout": COUT_CONTROLE_A_TORT * ((proba >= s) & ~vrai).sum() + COUT_FRAUDE_MANQUEE * ((proba < s) & vrai).sum()}
+                    for s in SEUILS
+                ]
+                couts = pd.DataFrame(lignes)
+                seuil_optimal = float(couts.sort_values(["cout", "seuil"]).iloc[0]["seuil"])
+                """,
+            ),
         ),
         Written(
             title="Le coût d'une fausse accusation",

@@ -131,6 +131,7 @@ from courses.checks import assert_same_series
 assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
 """,
             wrong='taux_sexe = donnees.groupby("sex")["alerte"].sum() / len(donnees)',
+            alternatives=('taux_sexe = donnees.groupby("sex", as_index=False)["alerte"].mean()',),
         ),
         Ex(
             title="Le taux d'alerte par tranche d'âge",
@@ -150,6 +151,9 @@ from courses.checks import assert_same_series
 assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
 """,
             wrong='taux_age = donnees.groupby("tranche_age")["fraude"].mean()',
+            alternatives=(
+                'taux_age = pd.crosstab(donnees["tranche_age"], donnees["alerte"], normalize="index")[True]',
+            ),
         ),
         Ex(
             title="Le ratio d'impact entre les sexes",
@@ -170,6 +174,7 @@ _t = _d.groupby("sex")["alerte"].mean()
 assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
 """,
             wrong="ratio_impact = taux_sexe.min() / taux_sexe.mean()",
+            alternatives=("ratio_impact = float(min(taux_sexe) / max(taux_sexe))",),
         ),
         Ex(
             title="Les contrôles à tort selon l'âge",
@@ -193,6 +198,11 @@ assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e
 """,
             # The honest lines are not singled out: this is the alert rate of everyone again.
             wrong='faux_positifs_age = donnees.groupby("tranche_age")["alerte"].mean()',
+            alternatives=(
+                """
+                faux_positifs_age = donnees.loc[~donnees["fraude"]].groupby("tranche_age", as_index=False)["alerte"].mean()
+                """,
+            ),
         ),
         Md(
             """
@@ -233,6 +243,11 @@ assert_same_series(coefficients, _b.reindex(_b.abs().sort_values(ascending=False
             wrong="""
             coefficients = pd.Series(modele[-1].coef_[0], index=VARIABLES).sort_values(ascending=False)
             """,
+            alternatives=(
+                """
+                coefficients = pd.Series(dict(zip(VARIABLES, modele[-1].coef_[0]))).sort_values(key=abs, ascending=False)
+                """,
+            ),
         ),
         Ex(
             title="La contribution de chaque variable à une alerte",
@@ -266,6 +281,13 @@ for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
                 valeurs = donnees[VARIABLES].astype(float).iloc[i].to_numpy()
                 return pd.Series(modele[-1].coef_[0] * valeurs, index=VARIABLES)
             """,
+            alternatives=(
+                """
+                def contributions(i):
+                    x = donnees[VARIABLES].astype(float).iloc[i]
+                    return (x - modele[0].mean_) / modele[0].scale_ * modele[-1].coef_[0]
+                """,
+            ),
         ),
         Md(
             """
@@ -349,12 +371,13 @@ for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
             assert "nir" in beneficiaries.columns, "Ne modifiez pas le tableau d'origine : travaillez sur une copie."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             _b = reference("beneficiaries").head(300)
             _p = pseudonymiser(_b, "grain-de-sel")
             assert not {"nir", "last_name", "first_name"} & set(_p.columns), "Les identifiants directs doivent disparaître."
-            assert list(_p["pseudo"]) == [hashlib.sha256(("grain-de-sel" + n).encode()).hexdigest()[:16] for n in _b["nir"]], "pseudo n'est pas le bon hachage salé."
+            _attendu = _b["nir"].map(lambda n: hashlib.sha256(("grain-de-sel" + n).encode()).hexdigest()[:16])
+            assert_same_rows(_p["pseudo"], _attendu, what="pseudo (le hachage salé du NIR)")
             assert list(pseudonymiser(_b, "autre")["pseudo"]) != list(_p["pseudo"]), "Le sel doit changer le pseudonyme."
             """,
             wrong="""
@@ -363,6 +386,13 @@ for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
                 out["pseudo"] = [hashlib.sha256(nir.encode()).hexdigest()[:16] for nir in df["nir"]]
                 return out
             """,
+            alternatives=(
+                """
+                def pseudonymiser(df, sel):
+                    pseudo = df["nir"].map(lambda nir: hashlib.sha256((sel + nir).encode()).hexdigest()[:16])
+                    return df.assign(pseudo=pseudo).drop(columns=["first_name", "last_name", "nir"])
+                """,
+            ),
         ),
         Ex(
             title="Les personnes réidentifiables",
@@ -394,6 +424,12 @@ for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
             taille = beneficiaries.groupby(["sex", beneficiaries["birth_date"].dt.year])["beneficiary_id"].transform("size")
             part_uniques = (taille == 1).mean()
             """,
+            alternatives=(
+                """
+                cles = beneficiaries.assign(annee=beneficiaries["birth_date"].dt.year)[["sex", "annee", "departement"]]
+                part_uniques = 1 - cles.duplicated(keep=False).mean()
+                """,
+            ),
         ),
         Written(
             title="Expliquer une alerte à la personne concernée",
