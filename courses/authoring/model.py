@@ -18,6 +18,29 @@ from nbformat.notebooknode import NotebookNode
 SCHEMA_VERSION = 3
 
 
+# Shown under the title of every notebook: how to answer, check an answer, and what grading does (French).
+SELF_CHECK_INTRO = """
+## Avant de commencer : répondre, vérifier, rendre
+
+- **Répondre** : dans chaque cellule de réponse, remplacez `raise NotImplementedError()` par votre code, puis
+  exécutez-la (`Maj + Entrée`). Exécutez les cellules dans l'ordre, de haut en bas.
+- **Vérifier** : sous chaque réponse, la cellule *Vérifier ma réponse* lance `check("ex01")` (le numéro de
+  l'exercice) : ✅ si les tests visibles passent, ❌ avec une piste sinon. Vérifiez autant de fois que vous voulez :
+  cela ne change pas la note. Chaque vérification (réussie ou non, jamais votre code) est notée dans votre suivi de
+  progression, que votre formateur consulte pour vous aider.
+- **À la correction**, d'autres tests, non affichés, contrôlent la réponse complète : un ✅ est bon signe, pas une
+  garantie. Les cellules de code fournies (données, fonctions, constantes) sont protégées et remises dans leur état
+  d'origine avant la correction ; pour essayer vos idées, ajoutez vos propres cellules (bouton `+`).
+"""
+
+CHECK_CELL = """
+# Vérifier ma réponse : exécutez cette cellule après la vôtre (tests visibles seulement, sans effet sur la note).
+from graders.selfcheck import check
+
+check("{exercise}");
+"""
+
+
 def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
@@ -168,6 +191,8 @@ def render_notebook(spec: AssignmentSpec) -> NotebookNode:
         if isinstance(block, Md):
             free += 1
             cells.append(_markdown(f"texte-{free:02d}", block.text))
+            if free == 1:  # right under the title
+                cells.append(_markdown("autocontrole", SELF_CHECK_INTRO))
         elif isinstance(block, Code):
             free += 1
             cell_id = f"code-{free:02d}"
@@ -185,6 +210,11 @@ def render_notebook(spec: AssignmentSpec) -> NotebookNode:
                 answer += _clean(block.template) + "\n"
             answer += "### BEGIN SOLUTION\n" + _clean(block.solution) + "\n### END SOLUTION"
             cells.append(_code(ex, answer, _meta(ex, grade=False, solution=True, locked=False)))
+            # Read-only, not graded, not an answer: running it (even at grading time) can neither score nor help.
+            check = f"{ex}-verifier"
+            cells.append(
+                _code(check, CHECK_CELL.format(exercise=ex), _meta(check, grade=False, solution=False, locked=True))
+            )
             tests = (
                 _clean(block.visible) + "\n\n### BEGIN HIDDEN TESTS\n" + _clean(block.hidden) + "\n### END HIDDEN TESTS"
             )

@@ -175,6 +175,18 @@ def judged_alone(release: NotebookNode, source: NotebookNode, answers: dict[str,
     return nb
 
 
+def self_check_outputs(executed: NotebookNode) -> dict[str, tuple[str, list[str]]]:
+    """exercise id -> (what its read-only `check("exNN")` cell printed, the errors it raised) once executed."""
+    found = {}
+    for cell in executed.cells:
+        if cell.get("id", "").endswith("-verifier"):
+            outputs = cell.get("outputs", [])
+            text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+            errors = [f"{o['ename']}: {o['evalue']}" for o in outputs if o.get("output_type") == "error"]
+            found[cell["id"].removesuffix("-verifier")] = (text.strip(), errors)
+    return found
+
+
 def visible_verdicts(executed: NotebookNode) -> dict[str, str]:
     """exercise id -> what its probe cell printed (starts with PROBE_PASS when the visible tests passed)."""
     verdicts = {}

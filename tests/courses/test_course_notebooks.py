@@ -170,6 +170,31 @@ def _asserts(tree: ast.AST) -> bool:
 
 
 @pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_each_exercise_offers_a_self_check_that_cannot_count_as_an_answer(course_id: str, assignment_id: str) -> None:
+    """Does the notebook explain the self-check under its title, and is every answer followed by a read-only
+    `check("exNN")` cell whose visible tests bind no name an answer defines (running them cannot fill one in)?"""
+    _, nb = _notebook(course_id, assignment_id)
+    assert [c["id"] for c in nb.cells[:2]] == ["texte-01", "autocontrole"], "the self-check intro must follow the title"
+    assert 'check("ex01")' in nb.cells[1].source and nb.cells[1].cell_type == "markdown"
+    answer_names: set[str] = set()
+    visible_names: set[str] = set()
+    for i, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        gid = str(meta.get("grade_id", ""))
+        if meta.get("solution") and cell.cell_type == "code":
+            answer_names |= _bound_names(cell.source)
+            check = nb.cells[i + 1]
+            assert check["id"] == f"{gid}-verifier", f"{gid} is not followed by its self-check cell"
+            assert f'check("{gid}");' in check.source and "from graders.selfcheck import check" in check.source
+            check_meta = _nbgrader(check)
+            assert check_meta["locked"] and not check_meta["solution"] and not check_meta["grade"]
+            assert nb.cells[i + 2]["id"] == f"{gid}_tests"
+        if meta.get("grade") and cell.cell_type == "code":
+            visible_names |= _bound_names(cell.source.partition("### BEGIN HIDDEN TESTS")[0])
+    assert not visible_names & answer_names, f"visible tests define answer names {sorted(visible_names & answer_names)}"
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
 def test_solutions_and_hidden_tests_are_marked_and_data_driven(course_id: str, assignment_id: str) -> None:
     """Does each answer cell hold a delimited solution, and each test cell visible and hidden tests that look at the
     answer, assert something, and never take expected values from the learner's own (modifiable) tables?"""

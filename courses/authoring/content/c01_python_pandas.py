@@ -31,12 +31,8 @@ A01 = AssignmentSpec(
             d'analyse de tableaux. Chaque exercice vous demande de ranger un résultat dans une **variable** au nom
             imposé : c'est elle que les tests vérifient.
 
-            **Mode d'emploi** : exécutez les cellules dans l'ordre (`Maj + Entrée`). Remplacez
-            `raise NotImplementedError()` par votre code, puis exécutez la cellule de tests qui suit : si rien ne
-            s'affiche, c'est que les vérifications visibles passent. D'autres vérifications, cachées, seront faites
-            à la correction. Les cellules de code fournies (chargement des données, fonctions utiles) sont
-            **protégées** : vous ne pouvez pas les modifier, et elles sont remises dans leur état d'origine avant la
-            correction. Pour essayer vos propres idées, ajoutez une cellule (bouton `+`).
+            Le mode d'emploi juste en dessous vaut pour tous les carnets du parcours : prenez le temps de le lire
+            une fois, en particulier la cellule *Vérifier ma réponse* qui vous accompagne à chaque exercice.
             """
         ),
         SETUP,
@@ -46,7 +42,7 @@ A01 = AssignmentSpec(
 
             `claims.shape` donne (nombre de lignes, nombre de colonnes), `claims.columns` la liste des colonnes et
             `claims["amount_billed"]` une colonne. Essayez-les dans la cellule ci-dessous : celle-ci, vous pouvez
-            la modifier à volonté (les autres cellules de code fournies sont protégées, voir plus haut).
+            la modifier à volonté (les autres cellules de code fournies sont protégées).
             """
         ),
         Code(

@@ -115,10 +115,10 @@ A01 = AssignmentSpec(
             from matplotlib.figure import Figure
 
             assert isinstance(fig_pyramide, Figure), "fig_pyramide doit être la figure créée par plt.subplots()."
-            ax = fig_pyramide.axes[0]
-            assert ax.get_title(), "Donnez un titre au graphique (ax.set_title)."
-            assert ax.get_xlabel(), "Nommez l'axe horizontal (ax.set_xlabel)."
-            assert len(ax.patches) == 2 * len(pyramide), "Il faut une barre par tranche et par sexe."
+            _ax = fig_pyramide.axes[0]
+            assert _ax.get_title(), "Donnez un titre au graphique (ax.set_title)."
+            assert _ax.get_xlabel(), "Nommez l'axe horizontal (ax.set_xlabel)."
+            assert len(_ax.patches) == 2 * len(pyramide), "Il faut une barre par tranche et par sexe."
             """,
             hidden="""
             from courses.checks import assert_close, reference
@@ -181,9 +181,9 @@ A01 = AssignmentSpec(
             from matplotlib.figure import Figure
 
             assert isinstance(fig_mensuel, Figure), "fig_mensuel doit être une figure matplotlib."
-            ax = fig_mensuel.axes[0]
-            assert len(ax.lines) >= 1, "Tracez une courbe avec ax.plot."
-            assert ax.get_title() and ax.get_ylabel(), "Donnez un titre et un nom à l'axe vertical."
+            _ax = fig_mensuel.axes[0]
+            assert len(_ax.lines) >= 1, "Tracez une courbe avec ax.plot."
+            assert _ax.get_title() and _ax.get_ylabel(), "Donnez un titre et un nom à l'axe vertical."
             """,
             hidden="""
             import numpy as np
