@@ -69,7 +69,9 @@ A01 = AssignmentSpec(
             hidden="""
             from courses.checks import reference
 
-            assert nb_lignes == len(reference("claims")), "nb_lignes ne correspond pas au nombre de lignes de claims."
+            assert nb_lignes == len(reference("claims")), (
+                f"nb_lignes vaut {nb_lignes} : ce n'est pas le nombre de lignes de claims (len(claims.columns) compte les colonnes)."
+            )
             """,
             wrong="nb_lignes = len(claims.columns)",
             alternatives=("nb_lignes = claims.shape[0]",),
@@ -144,7 +146,7 @@ A01 = AssignmentSpec(
             from courses.checks import reference
 
             assert nb_personnes_soignees == reference("claims")["beneficiary_id"].nunique(), (
-                "nb_personnes_soignees n'est pas le nombre de bénéficiaires distincts."
+                f"nb_personnes_soignees vaut {nb_personnes_soignees} : comptez les bénéficiaires distincts présents dans claims."
             )
             """,
             wrong='nb_personnes_soignees = beneficiaries["beneficiary_id"].nunique()',
@@ -164,14 +166,14 @@ A01 = AssignmentSpec(
             solution='top5_actes = claims["act_code"].value_counts().head(5)',
             visible="""
             assert isinstance(top5_actes, pd.Series), "top5_actes doit être une Series (résultat de value_counts)."
-            assert len(top5_actes) == 5, "top5_actes doit contenir exactement 5 codes d'acte."
+            assert len(top5_actes) == 5, f"top5_actes doit contenir exactement 5 codes d'acte (il en a {len(top5_actes)})."
             """,
             hidden="""
             from courses.checks import reference
 
             counts = reference("claims")["act_code"].value_counts()
             got = top5_actes.astype(int)
-            assert sorted(got.tolist(), reverse=True) == counts.head(5).tolist(), "Ce ne sont pas les 5 plus grands effectifs."
+            assert sorted(got.tolist(), reverse=True) == counts.head(5).tolist(), "Ce ne sont pas les 5 plus grands effectifs : gardez les cinq premiers du plus fréquent au moins fréquent."
             for code, n in got.items():
                 assert counts.get(code) == n, f"Le nombre de lignes de l'acte {code} est faux."
             """,
@@ -244,7 +246,9 @@ A02 = AssignmentSpec(
             """,
             solution='depenses_par_famille = claims.groupby("act_family")["amount_billed"].sum()',
             visible="""
-            assert len(depenses_par_famille) == claims["act_family"].nunique(), "Il faut une valeur par famille d'actes."
+            assert len(depenses_par_famille) == claims["act_family"].nunique(), (
+                f"Il faut une valeur par famille d'actes : {claims['act_family'].nunique()} familles, {len(depenses_par_famille)} valeurs obtenues."
+            )
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -302,7 +306,9 @@ A02 = AssignmentSpec(
             assert {"sex", "birth_date", "amount_billed"} <= set(prestations.columns), (
                 "prestations doit garder les colonnes de claims et ajouter sex et birth_date."
             )
-            assert len(prestations) == len(claims), "La jointure ne doit ni perdre ni dupliquer de lignes de claims."
+            assert len(prestations) == len(claims), (
+                f"La jointure ne doit ni perdre ni dupliquer de lignes de claims ({len(claims)} attendues, {len(prestations)} obtenues)."
+            )
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -394,7 +400,9 @@ A02 = AssignmentSpec(
 
             ben, ref = reference("beneficiaries"), reference("claims")
             expected = int((~ben["beneficiary_id"].isin(ref["beneficiary_id"].unique())).sum())
-            assert nb_sans_soins == expected, "nb_sans_soins n'est pas le nombre de bénéficiaires absents de claims."
+            assert nb_sans_soins == expected, (
+                f"nb_sans_soins vaut {nb_sans_soins} : comptez les personnes de beneficiaries absentes de claims (attention au sens de la comparaison)."
+            )
             """,
             wrong="""
             nb_sans_soins = int((~claims["beneficiary_id"].isin(beneficiaries["beneficiary_id"])).sum())

@@ -74,7 +74,7 @@ A01 = AssignmentSpec(
             solution="manquants = extrait.isna().sum()",
             visible="""
             assert isinstance(manquants, pd.Series), "manquants doit être une Series (une valeur par colonne)."
-            assert len(manquants) == extrait.shape[1], "Il faut une valeur pour chaque colonne de extrait."
+            assert len(manquants) == extrait.shape[1], f"Il faut une valeur par colonne de extrait ({extrait.shape[1]} colonnes, {len(manquants)} valeurs)."
             """,
             hidden="""
             from courses.checks import assert_same_series
@@ -100,7 +100,10 @@ A01 = AssignmentSpec(
             """,
             hidden="""
             ref = fabriquer_extrait()
-            assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), "nb_doublons n'est pas le bon nombre de lignes en trop."
+            assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), (
+                f"nb_doublons vaut {nb_doublons} : comptez les lignes dont le beneficiary_id a déjà été vu, même si une autre colonne "
+                "(la commune…) a changé entre-temps."
+            )
             """,
             wrong="nb_doublons = int(extrait.duplicated().sum())",
             alternatives=('nb_doublons = len(extrait) - extrait["beneficiary_id"].nunique()',),
@@ -239,7 +242,9 @@ A01 = AssignmentSpec(
 
 
             expected = sum(not _ok(n) for n in fabriquer_extrait()["nir"].dropna())
-            assert nb_nir_invalides == expected, "nb_nir_invalides n'est pas le bon nombre."
+            assert nb_nir_invalides == expected, (
+                f"nb_nir_invalides vaut {nb_nir_invalides} : comptez les NIR renseignés mais invalides (les NIR manquants ne comptent pas)."
+            )
             """,
             wrong='nb_nir_invalides = int((~extrait["nir"].map(nir_valide).astype(bool)).sum())',
             alternatives=('nb_nir_invalides = sum(not nir_valide(n) for n in extrait["nir"].dropna())',),
@@ -276,7 +281,7 @@ A01 = AssignmentSpec(
             ok = ref[ref["nir"].map(_ok)]
             bad = ok[ok["nir"].str[0].map({"1": "M", "2": "F"}) != ok["sex"]]
             assert len(incoherents) == len(bad), f"incoherents devrait avoir {len(bad)} lignes, il en a {len(incoherents)}."
-            assert sorted(incoherents["beneficiary_id"]) == sorted(bad["beneficiary_id"]), "Ce ne sont pas les bonnes lignes."
+            assert sorted(incoherents["beneficiary_id"]) == sorted(bad["beneficiary_id"]), "Ce ne sont pas les bonnes lignes : ne gardez que les NIR valides, puis comparez leur premier chiffre à sex."
             """,
             wrong="""
             sexe_nir = extrait["nir"].str[0].map({"1": "M", "2": "F"})

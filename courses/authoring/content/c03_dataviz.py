@@ -71,7 +71,9 @@ A01 = AssignmentSpec(
             from courses.checks import assert_same_series
 
             assert {"F", "M"} <= set(map(str, pyramide.columns)), "pyramide doit avoir une colonne F et une colonne M."
-            assert pyramide.sum().sum() == len(vivants), "Chaque bénéficiaire vivant doit être compté une fois."
+            assert pyramide.sum().sum() == len(vivants), (
+                f"Chaque bénéficiaire vivant doit être compté une fois ({len(vivants)} vivants, {pyramide.sum().sum():g} comptés)."
+            )
             """,
             hidden="""
             from courses.checks import reference
@@ -146,7 +148,8 @@ A01 = AssignmentSpec(
             visible="""
             from courses.checks import assert_same_series, by_month
 
-            assert len(mensuel) == claims["care_date"].dt.to_period("M").nunique(), "Il faut une valeur par mois de soins."
+            _mois = claims["care_date"].dt.to_period("M").nunique()
+            assert len(mensuel) == _mois, f"Il faut une valeur par mois de soins ({_mois} mois, {len(mensuel)} valeurs) : groupez sur care_date."
             """,
             hidden="""
             from courses.checks import reference

@@ -197,6 +197,11 @@ A01 = AssignmentSpec(
             `employer_id` et les colonnes `cotisations`, `prestations` (`amc_paid` de l'exercice, 0 si aucune) et
             `sp`. Ne gardez que les employeurs dont les cotisations de l'exercice sont **strictement positives**
             (les autres n'ont pas encore démarré leur contrat PSC).
+
+            Étapes : (1) les contrats `collective_psc` et leurs cotisations de l'exercice, sommées par `employer_id` ;
+            (2) les prestations `amc_paid` de l'exercice rattachées à ces contrats, sommées par `employer_id` ;
+            (3) un tableau `pd.DataFrame({"cotisations": ...})`, filtré sur les cotisations positives, auquel vous
+            ajoutez les prestations (`.reindex(...)` puis `.fillna(0)` pour les employeurs sans soin) et le ratio.
             """,
             solution="""
             collectifs = contracts[contracts["kind"] == "collective_psc"]
@@ -421,7 +426,7 @@ A02 = AssignmentSpec(
             rac_100_sante = equipements.groupby("is_100_sante")["out_of_pocket"].mean()
             """,
             visible="""
-            assert len(rac_100_sante) == 2, "Il faut deux valeurs : True (100 % Santé) et False."
+            assert len(rac_100_sante) == 2, f"Il faut deux valeurs : True (100 % Santé) et False (il y en a {len(rac_100_sante)})."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference
@@ -524,7 +529,7 @@ A02 = AssignmentSpec(
             rac_ald = par_personne.groupby("chronic_condition")["out_of_pocket"].mean()
             """,
             visible="""
-            assert len(rac_ald) == 2, "Il faut deux valeurs : True (ALD) et False."
+            assert len(rac_ald) == 2, f"Il faut deux valeurs : True (ALD) et False (il y en a {len(rac_ald)})."
             """,
             hidden="""
             from courses.checks import assert_same_series, reference

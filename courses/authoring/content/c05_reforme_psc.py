@@ -241,6 +241,9 @@ A01 = AssignmentSpec(
 
             Attention : l'`employer_id` des dispensés est vide (ils gardent leur contrat individuel) ; utilisez les
             lignes `collective_psc`.
+
+            *Indice* : `groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "min"))`,
+            puis `.merge(...)` avec `employers` ; la différence de deux dates donne une durée, `.dt.days` des jours.
             """,
             solution="""
             collectifs_invites = invites[invites["kind"] == "collective_psc"]

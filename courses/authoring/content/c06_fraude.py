@@ -129,7 +129,9 @@ A01 = AssignmentSpec(
             solution='volume_jour = claims.groupby(["practitioner_id", "care_date"]).size().reset_index(name="nb_actes")',
             visible="""
             assert "nb_actes" in volume_jour.columns, "volume_jour doit avoir une colonne nb_actes."
-            assert volume_jour["nb_actes"].sum() == len(claims), "Chaque ligne de claims doit être comptée une fois."
+            assert volume_jour["nb_actes"].sum() == len(claims), (
+                f"Chaque ligne de claims doit être comptée une fois ({len(claims)} lignes, {volume_jour['nb_actes'].sum()} comptées)."
+            )
             """,
             hidden="""
             from courses.checks import assert_same_frame, reference
@@ -157,7 +159,7 @@ A01 = AssignmentSpec(
             """,
             solution='alerte_volume = claims.groupby(["practitioner_id", "care_date"])["claim_id"].transform("size") > SEUIL_VOLUME',
             visible="""
-            assert len(alerte_volume) == len(claims), "Une valeur par ligne de claims."
+            assert len(alerte_volume) == len(claims), f"Une valeur par ligne de claims ({len(claims)} attendues, {len(alerte_volume)} obtenues)."
             """,
             hidden="""
             from courses.checks import assert_same_rows, reference
@@ -193,7 +195,7 @@ A01 = AssignmentSpec(
             alerte_deces = claims["care_date"] > deces
             """,
             visible="""
-            assert len(alerte_deces) == len(claims), "Une valeur par ligne de claims."
+            assert len(alerte_deces) == len(claims), f"Une valeur par ligne de claims ({len(claims)} attendues, {len(alerte_deces)} obtenues)."
             """,
             hidden="""
             from courses.checks import assert_same_rows, reference
@@ -224,7 +226,7 @@ A01 = AssignmentSpec(
             """,
             solution='alerte_doublon = claims.duplicated(subset=["beneficiary_id", "practitioner_id", "care_date", "act_code"])',
             visible="""
-            assert len(alerte_doublon) == len(claims), "Une valeur par ligne de claims."
+            assert len(alerte_doublon) == len(claims), f"Une valeur par ligne de claims ({len(claims)} attendues, {len(alerte_doublon)} obtenues)."
             """,
             hidden="""
             from courses.checks import assert_same_rows, reference
@@ -355,7 +357,7 @@ A02 = AssignmentSpec(
             solution='y = claims["fraud_type"].notna().astype(int)',
             visible="""
             assert set(pd.Series(y).unique()) <= {0, 1}, "y ne contient que des 0 et des 1."
-            assert len(y) == len(claims), "Une valeur par ligne de claims."
+            assert len(y) == len(claims), f"Une valeur par ligne de claims ({len(claims)} attendues, {len(y)} obtenues)."
             """,
             hidden="""
             from courses.checks import assert_same_rows, reference

@@ -297,6 +297,9 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             conseiller. Rangez dans `a_verifier` ce masque (un booléen par courriel de test, dans l'ordre de
             `X_test`), puis dans `exactitude_automatique` l'exactitude du modèle sur les **seuls** courriels qui
             ne sont pas envoyés à un humain.
+
+            *Indice* : `.max(axis=1)` donne la plus forte probabilité de chaque ligne ; `~a_verifier` inverse le
+            masque ; `tableau[masque]` garde les lignes où le masque vaut `True` (aussi pour `np.asarray(y_test)`).
             """,
             solution="""
             confiance = classifieur.predict_proba(X_test_tfidf).max(axis=1)
