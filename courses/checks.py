@@ -209,25 +209,21 @@ def assert_same_frame(
                 f"{what} n'a pas les mêmes lignes (index) que la table de départ : ne la triez pas "
                 "et ne réinitialisez pas son index."
             )
-        got = got.loc[expected.index]
-        for column in expected.columns:
-            ok = _values_equal(got[column], expected[column], rel=rel, abs_tol=abs_tol)
-            if not ok.all():
-                raise AssertionError(f"{what} : la colonne « {column} » a {int((~ok).sum())} valeur(s) incorrecte(s).")
-        return
-    # Floats make poor sort keys (rounding can swap rows): sort on the other columns when there are some.
-    sort_cols = key or [c for c in expected.columns if not pd.api.types.is_float_dtype(expected[c])]
-    sort_cols = sort_cols or list(expected.columns)
+        got, want = got.loc[expected.index], expected
+    else:
+        # Floats make poor sort keys (rounding can swap rows): sort on the other columns when there are some.
+        sort_cols = key or [c for c in expected.columns if not pd.api.types.is_float_dtype(expected[c])]
+        sort_cols = sort_cols or list(expected.columns)
 
-    def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[list(expected.columns)].copy()
-        keys = pd.DataFrame({c: frame[c].astype("string") for c in sort_cols})
-        order = keys.sort_values(sort_cols, na_position="last").index
-        return frame.loc[order].reset_index(drop=True)
+        def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+            frame = frame[list(expected.columns)].copy()
+            keys = pd.DataFrame({c: frame[c].astype("string") for c in sort_cols})
+            order = keys.sort_values(sort_cols, na_position="last").index
+            return frame.loc[order].reset_index(drop=True)
 
-    got_sorted, want_sorted = _sorted(got), _sorted(expected)
+        got, want = _sorted(got), _sorted(expected)
     for column in expected.columns:
-        ok = _values_equal(got_sorted[column], want_sorted[column], rel=rel, abs_tol=abs_tol)
+        ok = _values_equal(got[column], want[column], rel=rel, abs_tol=abs_tol)
         if not ok.all():
             raise AssertionError(f"{what} : la colonne « {column} » a {int((~ok).sum())} valeur(s) incorrecte(s).")
 
