@@ -31,6 +31,8 @@ SELF_CHECK_INTRO = """
 - **À la correction**, d'autres tests, non affichés, contrôlent la réponse complète : un ✅ est bon signe, pas une
   garantie. Les cellules de code fournies (données, fonctions, constantes) sont protégées et remises dans leur état
   d'origine avant la correction ; pour essayer vos idées, ajoutez vos propres cellules (bouton `+`).
+- **Rendre** : enregistrez le carnet (`Ctrl + S`), puis soumettez-le depuis l'onglet *Assignments* de
+  JupyterLab. Les questions écrites sont corrigées par un formateur, le reste automatiquement.
 """
 
 CHECK_CELL = """
