@@ -1,39 +1,7 @@
-"""Course 5: the PSC reform and mass enrolment (waves, automatic enrolment, exemptions, reconciliation)."""
+"""Course 5, a01-vagues-affiliation: waves, automatic enrolment, exemptions."""
 
-from courses.authoring.model import AssignmentSpec, Code, CourseSpec, Ex, Md, Written
-
-SETUP_WAVES = Code(
-    """
-    import pandas as pd
-    from datasets_synthetic import load
-
-    contracts = load("contracts")
-    employers = load("employers")
-    contracts[["contract_id", "kind", "employer_id", "enrolment", "wave", "wave_opened_date", "answer_date"]].head()
-    """
-)
-
-SETUP_ROSTER = Code(
-    '''
-    import pandas as pd
-    from datasets_synthetic import load
-
-    contracts = load("contracts")
-    beneficiaries = load("beneficiaries")
-    roster = load("psc_roster").drop(columns=["discrepancy"])  # le fichier tel que l'employeur l'envoie
-
-
-    def nir_valide(nir):
-        """Vrai si le NIR a 15 caractères et une clé correcte (voir le cours sur la qualité des données)."""
-        if not isinstance(nir, str) or len(nir) != 15:
-            return False
-        corps = nir[:5] + nir[5:7].replace("2A", "19").replace("2B", "18") + nir[7:13]
-        return corps.isdigit() and nir[13:].isdigit() and 97 - int(corps) % 97 == int(nir[13:])
-
-
-    roster.head()
-    '''
-)
+from courses.authoring.content.c05_reforme_psc.setup_cells import SETUP_WAVES
+from courses.authoring.model import AssignmentSpec, Ex, Md, Written
 
 A01 = AssignmentSpec(
     id="a01-vagues-affiliation",
@@ -78,6 +46,8 @@ A01 = AssignmentSpec(
             ref = reference("contracts")
             assert_same_set(invites["contract_id"], ref.loc[ref["wave"].notna(), "contract_id"], what="invites")
             """,
+            wrong='invites = contracts[contracts["kind"] == "collective_psc"]',
+            alternatives=('invites = contracts.dropna(subset=["wave"]).sort_values("wave_opened_date")',),
         ),
         Ex(
             title="Comment les agents ont-ils adhéré ?",
@@ -98,6 +68,8 @@ A01 = AssignmentSpec(
             ref = reference("contracts")
             assert_same_series(modes_adhesion, ref.loc[ref["wave"].notna(), "enrolment"].value_counts(), what="modes_adhesion")
             """,
+            wrong='modes_adhesion = contracts["enrolment"].value_counts()',
+            alternatives=('modes_adhesion = invites.groupby("enrolment").size()',),
         ),
         Ex(
             title="Le taux d'adhésion d'office par vague",
@@ -123,6 +95,10 @@ A01 = AssignmentSpec(
             expected = (inv["enrolment"] == "automatic").groupby(inv["wave"]).mean()
             assert_same_series(taux_office, expected, what="taux_office", abs_tol=1e-6)
             """,
+            wrong='taux_office = (invites["enrolment"] == "automatic").groupby(invites["wave"]).sum() / len(invites)',
+            alternatives=(
+                'taux_office = invites.groupby("wave")["enrolment"].apply(lambda s: (s == "automatic").mean())',
+            ),
         ),
         Ex(
             title="Le délai de réponse",
@@ -148,6 +124,15 @@ A01 = AssignmentSpec(
             rep = ref[ref["wave"].notna() & ref["answer_date"].notna()]
             assert_close(delai_moyen, (rep["answer_date"] - rep["wave_opened_date"]).dt.days.mean(), what="delai_moyen", abs_tol=1e-6)
             """,
+            wrong="""
+            delai_moyen = (invites["answer_date"] - invites["wave_opened_date"]).dt.days.fillna(21).mean()
+            """,
+            alternatives=(
+                """
+                repondu = invites.dropna(subset=["answer_date"])
+                delai_moyen = (repondu["answer_date"] - repondu["wave_opened_date"]).mean() / pd.Timedelta(days=1)
+                """,
+            ),
         ),
         Ex(
             title="Les motifs de dispense",
@@ -168,6 +153,12 @@ A01 = AssignmentSpec(
             exp = ref.loc[ref["wave"].notna() & (ref["enrolment"] == "exempted"), "exemption_reason"].value_counts()
             assert_same_series(dispenses, exp, what="dispenses")
             """,
+            wrong='dispenses = invites["exemption_reason"].value_counts(dropna=False)',
+            alternatives=(
+                """
+                dispenses = invites.query("enrolment == 'exempted'").groupby("exemption_reason", as_index=False).size()
+                """,
+            ),
         ),
         Ex(
             title="Ce que paie l'agent",
@@ -195,6 +186,16 @@ A01 = AssignmentSpec(
             exp = (col["monthly_premium_eur"] - col["employer_share_eur"]).groupby(col["coverage_level"]).mean()
             assert_same_series(part_agent, exp, what="part_agent")
             """,
+            wrong="""
+            collectifs = contracts[contracts["kind"] == "collective_psc"]
+            part_agent = collectifs.groupby("coverage_level")["monthly_premium_eur"].mean()
+            """,
+            alternatives=(
+                """
+                collectifs = contracts[contracts["kind"] == "collective_psc"].assign(part=lambda d: d["monthly_premium_eur"] - d["employer_share_eur"])
+                part_agent = collectifs.groupby("coverage_level", as_index=False)["part"].mean()
+                """,
+            ),
         ),
         Ex(
             title="Le calendrier des vagues",
@@ -208,6 +209,9 @@ A01 = AssignmentSpec(
 
             Attention : l'`employer_id` des dispensés est vide (ils gardent leur contrat individuel) ; utilisez les
             lignes `collective_psc`.
+
+            *Indice* : `groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "min"))`,
+            puis `.merge(...)` avec `employers` ; la différence de deux dates donne une durée, `.dt.days` des jours.
             """,
             solution="""
             collectifs_invites = invites[invites["kind"] == "collective_psc"]
@@ -234,6 +238,19 @@ A01 = AssignmentSpec(
                 exp[c] = exp[c].dt.strftime("%Y-%m-%d")
             assert_same_frame(got, exp, what="calendrier", key=["employer_id"])
             """,
+            wrong="""
+            collectifs_invites = invites[invites["kind"] == "collective_psc"]
+            calendrier = collectifs_invites.groupby("employer_id", as_index=False).agg(premiere_vague=("wave_opened_date", "max"))
+            calendrier = calendrier.merge(employers[["employer_id", "psc_start_date"]], on="employer_id")
+            calendrier["jours_avant_effet"] = (calendrier["psc_start_date"] - calendrier["premiere_vague"]).dt.days
+            """,
+            alternatives=(
+                """
+                premiere = invites[invites["kind"] == "collective_psc"].groupby("employer_id")["wave_opened_date"].min().rename("premiere_vague")
+                calendrier = employers.set_index("employer_id")[["psc_start_date"]].join(premiere, how="inner")
+                calendrier["jours_avant_effet"] = (calendrier["psc_start_date"] - calendrier["premiere_vague"]).dt.days
+                """,
+            ),
         ),
         Written(
             title="L'adhésion d'office",
@@ -252,197 +269,4 @@ A01 = AssignmentSpec(
             """,
         ),
     ),
-)
-
-MATCH_HIDDEN_SETUP = """
-from courses.checks import assert_same_set, reference
-
-_inv = reference("contracts").query("wave.notna()")[["subscriber_id"]]
-_ben = reference("beneficiaries")
-_agents = _inv.merge(_ben.loc[_ben["role"] == "subscriber", ["subscriber_id", "nir", "birth_date"]], on="subscriber_id")
-_fichier = reference("psc_roster").drop_duplicates(subset=["agent_number"])
-_fichier_ok = _fichier[_fichier["nir"].map(nir_valide)]
-"""
-
-A02 = AssignmentSpec(
-    id="a02-rapprochement",
-    title="Rapprocher le fichier de l'employeur et nos contrats",
-    due_offset_days=56,
-    blocks=(
-        Md(
-            """
-            # Rapprocher le fichier de l'employeur et nos contrats
-
-            À chaque vague, les employeurs transmettent leur **fichier RH** des agents concernés (`roster`). Avant
-            d'émettre les cartes de tiers payant, la mutuelle le **rapproche** de ses propres données : qui est
-            dans le fichier sans être chez nous ? qui est chez nous sans être dans le fichier ? Les informations
-            concordent-elles ? Chaque écart devient une action : relance de l'employeur, correction, affiliation.
-
-            La clé de rapprochement est le **NIR**. La fonction `nir_valide` du cours sur la qualité des données
-            vous est fournie.
-            """
-        ),
-        SETUP_ROSTER,
-        Ex(
-            title="Dédoublonner le fichier",
-            points=1,
-            competencies=("qualite.controle", "metier.psc"),
-            prompt="""
-            Certains agents figurent deux fois dans le fichier. Rangez dans `fichier` le fichier sans doublon :
-            une seule ligne par matricule d'agent (`agent_number`), la première rencontrée.
-            """,
-            solution='fichier = roster.drop_duplicates(subset=["agent_number"])',
-            visible="""
-            assert fichier["agent_number"].is_unique, "Chaque matricule doit apparaître une seule fois."
-            """,
-            hidden="""
-            from courses.checks import reference
-
-            ref = reference("psc_roster").drop_duplicates(subset=["agent_number"])
-            assert len(fichier) == len(ref), "fichier n'a pas le bon nombre de lignes."
-            assert set(fichier["roster_line_id"]) == set(ref["roster_line_id"]), "Gardez la première ligne de chaque matricule."
-            """,
-        ),
-        Ex(
-            title="Les NIR à faire corriger",
-            points=1,
-            competencies=("qualite.referentiel", "metier.psc"),
-            prompt="""
-            Rangez dans `a_corriger` les lignes de `fichier` dont le NIR est **invalide** (clé fausse) : elles
-            seront renvoyées à l'employeur.
-            """,
-            solution='a_corriger = fichier[~fichier["nir"].map(nir_valide).astype(bool)]',
-            visible="""
-            assert isinstance(a_corriger, pd.DataFrame), "a_corriger doit être un tableau (un filtre de fichier)."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-assert_same_set(a_corriger["roster_line_id"], _fichier.loc[~_fichier["nir"].map(nir_valide), "roster_line_id"], what="a_corriger")
-""",
-        ),
-        Ex(
-            title="Nos agents invités et leur NIR",
-            points=2,
-            competencies=("pandas.jointure", "metier.psc"),
-            prompt="""
-            Construisez `agents` : pour chaque ligne de `contracts` ayant une vague (`wave` renseignée), le
-            `subscriber_id`, le `nir` et la `birth_date` de l'adhérent (table `beneficiaries`, lignes
-            `role == "subscriber"`).
-            """,
-            solution="""
-            adherents = beneficiaries.loc[beneficiaries["role"] == "subscriber", ["subscriber_id", "nir", "birth_date"]]
-            agents = contracts.loc[contracts["wave"].notna(), ["subscriber_id"]].merge(adherents, on="subscriber_id")
-            """,
-            visible="""
-            assert {"subscriber_id", "nir", "birth_date"} <= set(agents.columns), "Colonnes attendues : subscriber_id, nir, birth_date."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-assert_same_set(agents["nir"], _agents["nir"], what="les NIR de agents")
-assert len(agents) == len(_agents), "agents n'a pas le bon nombre de lignes (une par agent invité)."
-""",
-        ),
-        Ex(
-            title="Dans le fichier, pas chez nous",
-            points=2,
-            competencies=("pandas.jointure", "metier.psc"),
-            prompt="""
-            Rangez dans `inconnus` l'ensemble des NIR **valides** de `fichier` qui ne correspondent à **aucun**
-            agent de `agents` (des agents à affilier, ou à signaler à l'employeur).
-            """,
-            solution="""
-            valides = fichier[fichier["nir"].map(nir_valide).astype(bool)]
-            inconnus = set(valides.loc[~valides["nir"].isin(agents["nir"]), "nir"])
-            """,
-            visible="""
-            assert isinstance(inconnus, set | frozenset | list | pd.Series), "inconnus doit être un ensemble de NIR (set(...))."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-assert_same_set(inconnus, _fichier_ok.loc[~_fichier_ok["nir"].isin(_agents["nir"]), "nir"], what="inconnus")
-""",
-        ),
-        Ex(
-            title="Chez nous, pas dans le fichier",
-            points=2,
-            competencies=("pandas.jointure", "metier.psc"),
-            prompt="""
-            Rangez dans `absents` l'ensemble des NIR de `agents` qui n'apparaissent **pas** dans `fichier`.
-            """,
-            solution='absents = set(agents.loc[~agents["nir"].isin(fichier["nir"]), "nir"])',
-            visible="""
-            assert isinstance(absents, set | frozenset | list | pd.Series), "absents doit être un ensemble de NIR (set(...))."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-assert_same_set(absents, _agents.loc[~_agents["nir"].isin(_fichier["nir"]), "nir"], what="absents")
-""",
-        ),
-        Ex(
-            title="Les dates de naissance discordantes",
-            points=2,
-            competencies=("qualite.controle", "pandas.jointure"),
-            prompt="""
-            Pour les agents présents des deux côtés (même NIR), rangez dans `dates_discordantes` l'ensemble des NIR
-            dont la date de naissance du fichier **diffère** de la nôtre.
-
-            *Indice* : `fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))`.
-            """,
-            solution="""
-            communs = fichier.merge(agents, on="nir", suffixes=("_fichier", "_mutuelle"))
-            dates_discordantes = set(communs.loc[communs["birth_date_fichier"] != communs["birth_date_mutuelle"], "nir"])
-            """,
-            visible="""
-            assert isinstance(dates_discordantes, set | frozenset | list | pd.Series), "dates_discordantes doit être un ensemble de NIR."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-_c = _fichier.merge(_agents, on="nir", suffixes=("_f", "_m"))
-assert_same_set(dates_discordantes, _c.loc[_c["birth_date_f"] != _c["birth_date_m"], "nir"], what="dates_discordantes")
-""",
-        ),
-        Ex(
-            title="Le taux de rapprochement",
-            points=1,
-            competencies=("metier.psc", "gouvernance.donnees"),
-            prompt="""
-            Rangez dans `taux_rapprochement` la part des lignes de `fichier` dont le NIR correspond à un agent de
-            `agents` (entre 0 et 1). C'est l'indicateur suivi, vague après vague, avec chaque employeur.
-            """,
-            solution='taux_rapprochement = fichier["nir"].isin(agents["nir"]).mean()',
-            visible="""
-            assert 0 < taux_rapprochement <= 1, "Un taux entre 0 et 1."
-            """,
-            hidden=MATCH_HIDDEN_SETUP
-            + """
-from courses.checks import assert_close
-
-assert_close(taux_rapprochement, _fichier["nir"].isin(_agents["nir"]).mean(), what="taux_rapprochement", abs_tol=1e-6)
-""",
-        ),
-        Written(
-            title="Un plan d'action pour chaque écart",
-            points=3,
-            competencies=("metier.psc", "gouvernance.donnees", "communication.ecrit"),
-            prompt="""
-            Pour chacun des quatre types d'écart trouvés (NIR invalide, agent du fichier inconnu chez nous, agent
-            affilié absent du fichier, date de naissance discordante), dites en une ou deux phrases quelle action
-            vous proposez et qui en est responsable (mutuelle ou employeur).
-            """,
-            answer="""
-            Attendu : NIR invalide → renvoi à l'employeur pour correction, pas de correction « à la main » ;
-            inconnu chez nous → vérifier (nouvel arrivant ?), inviter dans la prochaine vague / affiliation ;
-            absent du fichier → interroger l'employeur (départ, mutation, oubli) avant toute radiation ; date
-            discordante → contrôle sur pièce, la source de référence est l'état civil / l'employeur, tracer la
-            correction. Mentionner la traçabilité des écarts et le suivi du taux de rapprochement.
-            """,
-        ),
-    ),
-)
-
-COURSE = CourseSpec(
-    id="c05-reforme-psc",
-    title="Réforme PSC et affiliation de masse",
-    order=5,
-    assignments=(A01, A02),
 )

@@ -1,66 +1,24 @@
-"""Course 8: ethical AI and governance (bias, explainability, EU AI Act, GDPR and health data, human in the loop)."""
+"""Course 8, a01-audit-modele: bias, explanations, the AI Act and health data."""
 
-from courses.authoring.model import AssignmentSpec, Code, CourseSpec, Ex, Md, Written
+from courses.authoring.content.c08_ia_ethique.setup_cells import CAS_USAGE, SETUP
+from courses.authoring.model import AssignmentSpec, Ex, Md, Written
 
-SETUP = Code(
-    '''
-    import hashlib
-
-    import numpy as np
-    import pandas as pd
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from datasets_synthetic import load
-
-    claims = load("claims")
-    beneficiaries = load("beneficiaries")
-    VARIABLES = ["amount_billed", "extra_fees", "quantity", "age", "chronic_condition"]
+# The audited model and its data rebuilt from the published tables, once per kernel: hidden tests never trust the
+# notebook's `donnees` or `modele`, which a learner may have changed.
+AUDIT_REFERENCE = """
+from courses.checks import cached, reference
 
 
-    def preparer(lignes, personnes):
-        """Les lignes de prestations avec le sexe, l'âge, la tranche d'âge et l'ALD de la personne soignée."""
-        d = lignes.merge(personnes[["beneficiary_id", "sex", "birth_date", "chronic_condition"]], on="beneficiary_id")
-        d["age"] = d["care_date"].dt.year - d["birth_date"].dt.year
-        bornes, noms = [0, 18, 40, 60, 75, 200], ["0-17", "18-39", "40-59", "60-74", "75+"]
-        d["tranche_age"] = pd.cut(d["age"], bornes, right=False, labels=noms).astype(str)
-        return d
+def _audit_reference():
+    d = preparer(reference("claims"), reference("beneficiaries"))
+    m = entrainer(d)
+    d["alerte"] = alertes(d, m)
+    return d, m
 
 
-    def entrainer(d):
-        """Le modèle audité : une régression logistique qui donne un score de suspicion à chaque ligne."""
-        modele = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
-        return modele.fit(d[VARIABLES].astype(float), d["fraud_type"].notna().astype(int))
-
-
-    def alertes(d, modele):
-        """Les 2 % de lignes au score le plus élevé partent en contrôle."""
-        score = pd.Series(modele.predict_proba(d[VARIABLES].astype(float))[:, 1], index=d.index)
-        return score >= score.quantile(0.98)
-
-
-    donnees = preparer(claims, beneficiaries)
-    modele = entrainer(donnees)
-    donnees["alerte"] = alertes(donnees, modele)
-    donnees["fraude"] = donnees["fraud_type"].notna()
-    donnees[VARIABLES + ["sex", "tranche_age", "alerte", "fraude"]].head()
-    '''
-)
-
-CAS_USAGE = Code(
-    """
-    CAS = {
-        "notation_sociale": "Attribuer à chaque adhérent une note de comportement, tirée de ses réseaux sociaux, qui module ses droits.",
-        "emotions_conseillers": "Détecter par webcam les émotions des conseillers pendant leurs appels pour évaluer leur travail.",
-        "tarification_individuelle": "Évaluer le risque d'une personne et fixer le prix de son assurance santé individuelle.",
-        "tri_cv": "Trier automatiquement les CV des candidats à un poste de conseiller.",
-        "assistant_adherents": "Un agent conversationnel qui répond aux adhérents sur leurs garanties.",
-        "tri_courriels": "Aiguiller les courriels entrants vers la bonne équipe, un conseiller les traitant ensuite.",
-        "anti_spam": "Filtrer les courriels indésirables reçus par la mutuelle.",
-    }
-    NIVEAUX = ["inacceptable", "haut", "limite", "minimal"]
-    """
-)
+_d, _m = cached("c08-reference", _audit_reference)
+_d = _d.copy()
+"""
 
 QUASI = '["sex", beneficiaries["birth_date"].dt.year, "departement"]'
 
@@ -107,19 +65,14 @@ A01 = AssignmentSpec(
 
             assert set(map(str, to_series(taux_sexe, index_name="sex").index)) == {"F", "M"}, "Une valeur pour F, une pour M."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
-            """,
+assert_same_series(taux_sexe, _d.groupby("sex")["alerte"].mean(), what="taux_sexe", abs_tol=1e-9)
+""",
+            wrong='taux_sexe = donnees.groupby("sex")["alerte"].sum() / len(donnees)',
+            alternatives=('taux_sexe = donnees.groupby("sex", as_index=False)["alerte"].mean()',),
         ),
         Ex(
             title="Le taux d'alerte par tranche d'âge",
@@ -132,19 +85,16 @@ A01 = AssignmentSpec(
             visible="""
             assert len(taux_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
-            """,
+assert_same_series(taux_age, _d.groupby("tranche_age")["alerte"].mean(), what="taux_age", abs_tol=1e-9)
+""",
+            wrong='taux_age = donnees.groupby("tranche_age")["fraude"].mean()',
+            alternatives=(
+                'taux_age = pd.crosstab(donnees["tranche_age"], donnees["alerte"], normalize="index")[True]',
+            ),
         ),
         Ex(
             title="Le ratio d'impact entre les sexes",
@@ -157,19 +107,15 @@ A01 = AssignmentSpec(
             visible="""
             assert 0 <= ratio_impact <= 1, "Le ratio d'impact est entre 0 et 1."
             """,
-            hidden="""
-            from courses.checks import assert_close, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_close
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _t = cached("c08-reference", _ref).groupby("sex")["alerte"].mean()
-            assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
-            """,
+_t = _d.groupby("sex")["alerte"].mean()
+assert_close(ratio_impact, _t.min() / _t.max(), what="ratio_impact", abs_tol=1e-9)
+""",
+            wrong="ratio_impact = taux_sexe.min() / taux_sexe.mean()",
+            alternatives=("ratio_impact = float(min(taux_sexe) / max(taux_sexe))",),
         ),
         Ex(
             title="Les contrôles à tort selon l'âge",
@@ -184,20 +130,20 @@ A01 = AssignmentSpec(
             visible="""
             assert len(faux_positifs_age) == donnees["tranche_age"].nunique(), "Une valeur par tranche d'âge."
             """,
-            hidden="""
-            from courses.checks import assert_same_series, cached, reference
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-
-            def _ref():
-                d = preparer(reference("claims"), reference("beneficiaries"))
-                d["alerte"] = alertes(d, entrainer(d))
-                return d
-
-
-            _d = cached("c08-reference", _ref).copy()
-            _exp = _d[_d["fraud_type"].isna()].groupby("tranche_age")["alerte"].mean()
-            assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e-9)
-            """,
+_exp = _d[_d["fraud_type"].isna()].groupby("tranche_age")["alerte"].mean()
+assert_same_series(faux_positifs_age, _exp, what="faux_positifs_age", abs_tol=1e-9)
+""",
+            # The honest lines are not singled out: this is the alert rate of everyone again.
+            wrong='faux_positifs_age = donnees.groupby("tranche_age")["alerte"].mean()',
+            alternatives=(
+                """
+                faux_positifs_age = donnees.loc[~donnees["fraude"]].groupby("tranche_age", as_index=False)["alerte"].mean()
+                """,
+            ),
         ),
         Md(
             """
@@ -228,12 +174,21 @@ A01 = AssignmentSpec(
 
             assert set(to_series(coefficients).index) == set(VARIABLES), "Une valeur par variable de VARIABLES."
             """,
-            hidden="""
-            from courses.checks import assert_same_series
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-            _b = pd.Series(modele[-1].coef_[0], index=VARIABLES)
-            assert_same_series(coefficients, _b.reindex(_b.abs().sort_values(ascending=False).index), what="coefficients", ordered=True, abs_tol=1e-9)
+_b = pd.Series(_m[-1].coef_[0], index=VARIABLES)
+assert_same_series(coefficients, _b.reindex(_b.abs().sort_values(ascending=False).index), what="coefficients", ordered=True, abs_tol=1e-9)
+""",
+            wrong="""
+            coefficients = pd.Series(modele[-1].coef_[0], index=VARIABLES).sort_values(ascending=False)
             """,
+            alternatives=(
+                """
+                coefficients = pd.Series(dict(zip(VARIABLES, modele[-1].coef_[0]))).sort_values(key=abs, ascending=False)
+                """,
+            ),
         ),
         Ex(
             title="La contribution de chaque variable à une alerte",
@@ -254,13 +209,26 @@ A01 = AssignmentSpec(
             visible="""
             assert set(contributions(0).index) == set(VARIABLES), "Une contribution par variable de VARIABLES."
             """,
-            hidden="""
-            from courses.checks import assert_same_series
+            hidden=AUDIT_REFERENCE
+            + """
+from courses.checks import assert_same_series
 
-            _z = modele[0].transform(donnees[VARIABLES].astype(float))
-            for _i in [0, 1, len(donnees) // 2, len(donnees) - 1]:
-                assert_same_series(contributions(_i), pd.Series(modele[-1].coef_[0] * _z[_i], index=VARIABLES), what=f"contributions({_i})", abs_tol=1e-9)
+_z = _m[0].transform(_d[VARIABLES].astype(float))
+for _i in [0, 1, len(_d) // 2, len(_d) - 1]:
+    assert_same_series(contributions(_i), pd.Series(_m[-1].coef_[0] * _z[_i], index=VARIABLES), what=f"contributions({_i})", abs_tol=1e-9)
+""",
+            wrong="""
+            def contributions(i):
+                valeurs = donnees[VARIABLES].astype(float).iloc[i].to_numpy()
+                return pd.Series(modele[-1].coef_[0] * valeurs, index=VARIABLES)
             """,
+            alternatives=(
+                """
+                def contributions(i):
+                    x = donnees[VARIABLES].astype(float).iloc[i]
+                    return (x - modele[0].mean_) / modele[0].scale_ * modele[-1].coef_[0]
+                """,
+            ),
         ),
         Md(
             """
@@ -310,6 +278,17 @@ A01 = AssignmentSpec(
             _faux = sorted(k for k in _attendu if classes.get(k) != _attendu[k])
             assert not _faux, f"{len(_faux)} cas mal classé(s)."
             """,
+            wrong="""
+            classes = {
+                "notation_sociale": "inacceptable",
+                "emotions_conseillers": "limite",
+                "tarification_individuelle": "minimal",
+                "tri_cv": "haut",
+                "assistant_adherents": "minimal",
+                "tri_courriels": "haut",
+                "anti_spam": "minimal",
+            }
+            """,
         ),
         Ex(
             title="Pseudonymiser avant de partager",
@@ -333,14 +312,28 @@ A01 = AssignmentSpec(
             assert "nir" in beneficiaries.columns, "Ne modifiez pas le tableau d'origine : travaillez sur une copie."
             """,
             hidden="""
-            from courses.checks import reference
+            from courses.checks import assert_same_rows, reference
 
             _b = reference("beneficiaries").head(300)
             _p = pseudonymiser(_b, "grain-de-sel")
             assert not {"nir", "last_name", "first_name"} & set(_p.columns), "Les identifiants directs doivent disparaître."
-            assert list(_p["pseudo"]) == [hashlib.sha256(("grain-de-sel" + n).encode()).hexdigest()[:16] for n in _b["nir"]], "pseudo n'est pas le bon hachage salé."
+            _attendu = _b["nir"].map(lambda n: hashlib.sha256(("grain-de-sel" + n).encode()).hexdigest()[:16])
+            assert_same_rows(_p["pseudo"], _attendu, what="pseudo (le hachage salé du NIR)")
             assert list(pseudonymiser(_b, "autre")["pseudo"]) != list(_p["pseudo"]), "Le sel doit changer le pseudonyme."
             """,
+            wrong="""
+            def pseudonymiser(df, sel):
+                out = df.drop(columns=["nir"])
+                out["pseudo"] = [hashlib.sha256(nir.encode()).hexdigest()[:16] for nir in df["nir"]]
+                return out
+            """,
+            alternatives=(
+                """
+                def pseudonymiser(df, sel):
+                    pseudo = df["nir"].map(lambda nir: hashlib.sha256((sel + nir).encode()).hexdigest()[:16])
+                    return df.assign(pseudo=pseudo).drop(columns=["first_name", "last_name", "nir"])
+                """,
+            ),
         ),
         Ex(
             title="Les personnes réidentifiables",
@@ -368,6 +361,16 @@ A01 = AssignmentSpec(
             _t = _b.groupby(["sex", _b["birth_date"].dt.year, "departement"])["beneficiary_id"].transform("size")
             assert_close(part_uniques, (_t == 1).mean(), what="part_uniques", abs_tol=1e-9)
             """,
+            wrong="""
+            taille = beneficiaries.groupby(["sex", beneficiaries["birth_date"].dt.year])["beneficiary_id"].transform("size")
+            part_uniques = (taille == 1).mean()
+            """,
+            alternatives=(
+                """
+                cles = beneficiaries.assign(annee=beneficiaries["birth_date"].dt.year)[["sex", "annee", "departement"]]
+                part_uniques = 1 - cles.duplicated(keep=False).mean()
+                """,
+            ),
         ),
         Written(
             title="Expliquer une alerte à la personne concernée",
@@ -420,11 +423,4 @@ A01 = AssignmentSpec(
             """,
         ),
     ),
-)
-
-COURSE = CourseSpec(
-    id="c08-ia-ethique",
-    title="IA éthique et gouvernance",
-    order=8,
-    assignments=(A01,),
 )
