@@ -1,9 +1,10 @@
 """Written answers (`ecritNN`, kind `manual` in the catalogue) as a cohort's trainers read and grade them.
 
-A cohort's answers are those of its learners, on assignments released to it, at each learner's latest attempt
-(what the gradebook counts). Grading one sets the trainer's grade (`grades.manual_*`), appends to the audit trail
-(`manual_grades`) and logs an xAPI "scored" statement, plus "completed" with the assignment's full result once
-its last answer is graded. Re-sending the same grade changes nothing.
+A cohort's answers are its work as `crud.scope.WorkScope` defines it for everyone (its learners, on assignments
+released to it), at each learner's latest attempt (what the gradebook counts); `api.access.decide` has already
+refused a trainer of another cohort. Grading one sets the trainer's grade (`grades.manual_*`), appends to the
+audit trail (`manual_grades`) and logs an xAPI "scored" statement, plus "completed" with the assignment's full
+result once its last answer is graded. Re-sending the same grade changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlmodel import col
 from progress_api.core.errors import invalid, not_found
 from progress_api.crud.events import bump_scopes, log_events
 from progress_api.crud.grading import EFFECTIVE, PASS_RATIO, completion_results, effective_score
-from progress_api.models.catalog import Assignment, Course, Exercise, Release
+from progress_api.crud.scope import WorkScope
+from progress_api.models.catalog import Assignment, Course, Exercise
 from progress_api.models.common import utcnow
 from progress_api.models.grading import (
     Grade,
@@ -28,22 +30,25 @@ from progress_api.models.grading import (
     WrittenAnswerDetail,
     WrittenAnswerPublic,
 )
-from progress_api.models.people import Cohort, Enrolment, User
+from progress_api.models.people import Cohort, User
 
 AnswerStatus = Literal["to_grade", "graded"]
 Grader = aliased(User)
 
 
 def _scoped(cohort: Cohort, stmt: Any) -> Any:
-    """Restrict a query on grades to the cohort's written answers at each learner's latest attempt."""
-    members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort.id)
+    """Restrict a query on grades to the cohort's written answers at each learner's latest attempt. The cohort's
+    work is `crud.scope.WorkScope`'s, the rule every other reader of learners' work applies: its learners, on
+    assignments released to it."""
+    assert cohort.id is not None
+    work = WorkScope(cohort_ids=frozenset({cohort.id})).work(col(Submission.user_id), col(Submission.assignment_id))
     latest = (
         select(
             col(Submission.user_id).label("user_id"),
             col(Submission.assignment_id).label("assignment_id"),
             func.max(col(Submission.attempt)).label("attempt"),
         )
-        .where(col(Submission.user_id).in_(members))
+        .where(work)
         .group_by(col(Submission.user_id), col(Submission.assignment_id))
         .subquery()
     )
@@ -56,10 +61,6 @@ def _scoped(cohort: Cohort, stmt: Any) -> Any:
                 latest.c.assignment_id == col(Submission.assignment_id),
                 latest.c.attempt == col(Submission.attempt),
             ),
-        )
-        .join(
-            Release,
-            and_(col(Release.assignment_id) == col(Submission.assignment_id), col(Release.cohort_id) == cohort.id),
         )
         .join(User, col(User.id) == col(Submission.user_id))
         .join(Exercise, col(Exercise.id) == col(Grade.exercise_id))

@@ -15,6 +15,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from progress_api.crud.scope import WorkScope
 from progress_api.models.common import table_of, utcnow
 from progress_api.models.events import DataVersion, Event, ScopeVersion
 from progress_api.models.people import Cohort, Enrolment, User
@@ -102,12 +103,15 @@ def list_events(
     since: datetime | None = None,
     until: datetime | None = None,
     learner: str | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[tuple[Event, str | None]]]:
     from sqlalchemy import func
 
     stmt = select(Event, col(User.username)).join(User, col(User.id) == col(Event.user_id), isouter=True)
     if user_ids is not None:
         stmt = stmt.where(col(Event.user_id).in_(user_ids))
+    if scope is not None:
+        stmt = stmt.where(scope.events())
     if verb:
         stmt = stmt.where(col(Event.verb) == verb)
     if since:

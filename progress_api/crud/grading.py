@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from progress_api.core.errors import conflict, invalid, not_found
 from progress_api.crud.events import bump_scopes, log_events
+from progress_api.crud.scope import WorkScope
 from progress_api.models.catalog import Assignment, Course, Exercise
 from progress_api.models.grading import (
     Grade,
@@ -90,9 +91,12 @@ def _filters(
     cohort: str | None,
     course: str | None,
     assignment: str | None,
+    scope: WorkScope | None = None,
 ) -> Any:
     if user_ids is not None:
         stmt = stmt.where(col(Submission.user_id).in_(user_ids))
+    if scope is not None:
+        stmt = stmt.where(scope.work(col(Submission.user_id), col(Submission.assignment_id)))
     if learner is not None:
         stmt = stmt.where(col(User.username) == learner)
     if cohort is not None:
@@ -123,9 +127,16 @@ def list_grades(
     exercise: str | None = None,
     kind: str | None = None,
     overridden: bool | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[GradePublic]]:
     stmt = _filters(
-        _grade_query(), user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment
+        _grade_query(),
+        user_ids=user_ids,
+        learner=learner,
+        cohort=cohort,
+        course=course,
+        assignment=assignment,
+        scope=scope,
     )
     if exercise is not None:
         stmt = stmt.where(col(Exercise.slug) == exercise)
@@ -258,6 +269,7 @@ def list_submissions(
     course: str | None = None,
     assignment: str | None = None,
     late: bool | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[SubmissionPublic]]:
     stmt = (
         select(Submission, col(User.username), col(Course.slug), col(Assignment.slug))
@@ -265,7 +277,9 @@ def list_submissions(
         .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
         .join(Course, col(Course.id) == col(Assignment.course_id))
     )
-    stmt = _filters(stmt, user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment)
+    stmt = _filters(
+        stmt, user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment, scope=scope
+    )
     if late is not None:
         stmt = stmt.where(col(Submission.late) == late)
     total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
@@ -322,6 +336,7 @@ def list_selfchecks(
     course: str | None = None,
     assignment: str | None = None,
     since: datetime | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[SelfCheckPublic]]:
     stmt = (
         select(SelfCheck, col(User.username), col(Course.slug), col(Assignment.slug), col(Exercise.slug))
@@ -332,6 +347,8 @@ def list_selfchecks(
     )
     if user_ids is not None:
         stmt = stmt.where(col(SelfCheck.user_id).in_(user_ids))
+    if scope is not None:
+        stmt = stmt.where(scope.work(col(SelfCheck.user_id), col(Exercise.assignment_id)))
     if learner is not None:
         stmt = stmt.where(col(User.username) == learner)
     if cohort is not None:

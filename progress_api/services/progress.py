@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -21,38 +21,45 @@ from progress_api.models.analytics import (
     ExerciseProgress,
     LearnerProgress,
 )
-from progress_api.models.catalog import Assignment, Competency, Course, ExerciseCompetency, Release
+from progress_api.models.catalog import Assignment, Competency, Course, Exercise, ExerciseCompetency, Release
 from progress_api.models.common import to_utc, utcnow
 from progress_api.models.grading import Grade, SelfCheck, Submission
 from progress_api.models.people import Cohort, Enrolment, User
 from progress_api.services.cache import Scope, cached
 
 
-def learner_progress(db: Session, *, user: User, pass_ratio: float = 0.5) -> LearnerProgress:
+def learner_progress(
+    db: Session, *, user: User, pass_ratio: float = 0.5, cohort_ids: frozenset[int] | None = None
+) -> LearnerProgress:
+    """The learner's progress; with `cohort_ids`, only through those cohorts (what a trainer of them may see:
+    the work released to them, `api.access.Access.cohorts_for`). Cached per view (`cohort_ids` is in the key),
+    invalidated by the learner's scope: their own writes and those of the cohorts they are enrolled in."""
     return cached(
         db,
-        ("progress", user.id, pass_ratio),
-        lambda: _compute(db, user=user, pass_ratio=pass_ratio),
+        ("progress", user.id, pass_ratio, cohort_ids),
+        lambda: _compute(db, user=user, pass_ratio=pass_ratio, cohort_ids=cohort_ids),
         scope=Scope(user_id=user.id),
     )
 
 
-def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
+def _compute(db: Session, *, user: User, pass_ratio: float, cohort_ids: frozenset[int] | None) -> LearnerProgress:
     now = utcnow()
-    cohorts = list(
-        db.execute(
-            select(col(Cohort.id), col(Cohort.slug))
-            .join(Enrolment, col(Enrolment.cohort_id) == col(Cohort.id))
-            .where(col(Enrolment.user_id) == user.id)
-            .order_by(col(Cohort.slug))
-        )
+    enrolled = (
+        select(col(Cohort.id), col(Cohort.slug))
+        .join(Enrolment, col(Enrolment.cohort_id) == col(Cohort.id))
+        .where(col(Enrolment.user_id) == user.id)
+        .order_by(col(Cohort.slug))
     )
-    cohort_ids: list[Any] = [cid for cid, _ in cohorts]
-    # Released to one of the learner's cohorts (latest due date if several), or graded without a release.
+    if cohort_ids is not None:
+        enrolled = enrolled.where(col(Cohort.id).in_(sorted(cohort_ids)))
+    cohorts = list(db.execute(enrolled))
+    in_cohorts: list[Any] = [cid for cid, _ in cohorts]
+    # Released to one of the learner's cohorts (latest due date if several), or graded without a release
+    # (unless the view is limited to some cohorts: then only what was released to them).
     due: dict[int, datetime | None] = {}
     for aid, d in db.execute(
         select(col(Release.assignment_id), func.max(col(Release.due_date)))
-        .where(col(Release.cohort_id).in_(cohort_ids))
+        .where(col(Release.cohort_id).in_(in_cohorts))
         .group_by(col(Release.assignment_id))
     ):
         due[aid] = to_utc(d) if d is not None else None
@@ -77,6 +84,7 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         )
         .join(Grade, col(Grade.submission_id) == col(Submission.id))
         .where(col(Submission.user_id) == user.id)
+        .where(col(Submission.assignment_id).in_(list(due)) if cohort_ids is not None else true())
         .order_by(col(Submission.attempt))
     )
     for (
@@ -176,12 +184,15 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         ratios=ratio_by_exercise,
         pass_ratio=pass_ratio,
     )
-    checks, passed = db.execute(
-        select(func.count(), func.sum(case((col(SelfCheck.passed), 1), else_=0))).where(
-            col(SelfCheck.user_id) == user.id
+    mine = col(SelfCheck.user_id) == user.id
+    if cohort_ids is not None:
+        mine = mine & col(SelfCheck.exercise_id).in_(
+            select(col(Exercise.id)).where(col(Exercise.assignment_id).in_(list(due)))
         )
+    checks, passed = db.execute(
+        select(func.count(), func.sum(case((col(SelfCheck.passed), 1), else_=0))).where(mine)
     ).one()
-    last_check = db.execute(select(func.max(col(SelfCheck.at))).where(col(SelfCheck.user_id) == user.id)).scalar()
+    last_check = db.execute(select(func.max(col(SelfCheck.at))).where(mine)).scalar()
     if last_check is not None:
         last_check = to_utc(last_check)
         last_activity = last_check if last_activity is None or last_check > last_activity else last_activity

@@ -20,9 +20,7 @@ from progress_api.api.routes.answers import ANSWERS_PERMISSION, GradeId
 from progress_api.core.errors import ApiError
 from progress_api.crud import answers as answers_crud
 from progress_api.crud import cohorts as cohorts_crud
-from progress_api.crud import users as users_crud
 from progress_api.crud.answers import AnswerStatus
-from progress_api.models.common import Role
 from progress_api.models.grading import WrittenAnswerDetail
 from progress_api.models.people import Cohort
 from progress_api.web.deps import Web, WebDep
@@ -55,22 +53,17 @@ def render_answer(text: str | None) -> Markup | None:
     return Markup(_MD.render(text)) if text else None
 
 
-def _cohort(web: Web, slug: str) -> Cohort | Response:
-    """The cohort when the visitor grades it (its trainer, or an admin); the same 403 otherwise."""
-    if (denied := web.guard(ANSWERS_PERMISSION)) is not None:
-        return denied
-    assert web.principal is not None
+def _cohort(web: Web, slug: str, grade_id: int | None = None) -> Cohort | Response:
+    """The cohort when the visitor grades it, decided by the API's `api.access.decide` (`Web.authorize`) with the
+    ids of the URL: a trainer of another cohort gets 403 (the same whether the cohort exists or not), and an answer
+    must be the work of a learner of the cohort on an assignment released to it (else 403 for a trainer, 404 for
+    an admin)."""
+    decided = web.authorize(ANSWERS_PERMISSION, cohort=slug, grade_id=grade_id)
+    if isinstance(decided, Response):
+        return decided
     cohort = cohorts_crud.get_cohort(web.db, slug=slug)
-    if web.principal.has(Role.admin):
-        if cohort is None:
-            return web.render("error.html", status_code=404, title="Introuvable", message=f"Promotion : {slug}")
-        return cohort
-    uid = web.principal.user_id
-    trained = users_crud.trained_cohort_ids(web.db, user_id=uid) if uid is not None else set()
-    if cohort is None or cohort.id not in trained:
-        return web.render(
-            "error.html", status_code=403, title="Accès refusé", message="Cette promotion n'est pas la vôtre."
-        )
+    if cohort is None:  # only an unrestricted visitor (an admin) gets this far with an unknown slug
+        return web.render("error.html", status_code=404, title="Introuvable", message=f"Promotion : {slug}")
     return cohort
 
 
@@ -179,7 +172,7 @@ def marking_page(
     statut: Statut = "a-corriger",
     ok: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    found = _cohort(web, cohort)
+    found = _cohort(web, cohort, grade_id)
     if isinstance(found, Response):
         return found
     return _marking_page(web, found, course, assignment, grade_id, statut, ok="Note enregistrée." if ok else None)
@@ -198,7 +191,7 @@ def grade_form(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Record the grade, then go to the next answer still to grade (or back to the list when none is left)."""
-    found = _cohort(web, cohort)
+    found = _cohort(web, cohort, grade_id)
     if isinstance(found, Response):
         return found
     if not web.csrf_ok(csrf_token):

@@ -1,7 +1,8 @@
 """Written answers of a cohort: the trainers (of that cohort) and admins read them and grade them.
 
-Permission `answers:grade` (trainer, admin), registered in the core's one `POLICY` table; the permission
-dependency checks `cohort` and `grade_id` against the caller's scope before anything is looked up.
+Permission `answers:grade` (trainer, admin) in `api.access.POLICY`; `authorize` checks `cohort` and `grade_id`
+before anything is looked up: a trainer of another cohort gets 403, and the answer must be the work of a learner
+of the cohort on an assignment released to it (`crud.scope.WorkScope`), else 403 for a trainer, 404 for an admin.
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from progress_api.api.deps import POLICY, Access, PageDep, SessionDep, authorize
+from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import answers as crud
 from progress_api.crud.cohorts import require_cohort
-from progress_api.models.common import Role
 from progress_api.models.grading import WrittenAnswerDetail, WrittenAnswerGradeIn, WrittenAnswerPublic
 
 ANSWERS_PERMISSION = "answers:grade"
-POLICY.setdefault(ANSWERS_PERMISSION, frozenset({Role.trainer, Role.admin}))
 
 router = APIRouter(prefix="/cohorts/{cohort}/written-answers", tags=["written answers"])
 Filter = Annotated[str | None, Query(max_length=100)]

@@ -1,5 +1,5 @@
 """The catalogue: competencies, courses and assignments (upserted by the grader, readable by everyone, deleted
-by an admin only while nothing depends on them: `catalog:delete`, registered in the core's `POLICY`)."""
+by an admin only while nothing depends on them: `catalog:delete` in `api.access.POLICY`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from progress_api.api.deps import POLICY, Access, PageDep, SessionDep, authorize
+from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import catalog as crud
 from progress_api.models.catalog import (
@@ -19,10 +19,8 @@ from progress_api.models.catalog import (
     CourseUpsert,
     UpsertResult,
 )
-from progress_api.models.common import Role
 
 router = APIRouter(tags=["catalog"])
-POLICY.setdefault("catalog:delete", frozenset({Role.admin}))
 SlugPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 
 

@@ -32,6 +32,8 @@ def test_bulk_json_enrols_thousands_once(client: TestClient, demo: Any, db: Sess
         "users_updated": 0,
         "enrolled": 3000,
         "already_enrolled": 0,
+        "profiles_kept": 0,
+        "notices": [],
     }
     again = client.post(
         "/api/v1/cohorts/demo-2026/enrolments/bulk", json={"learners": learners}, headers=demo.h("admin")
@@ -42,6 +44,8 @@ def test_bulk_json_enrols_thousands_once(client: TestClient, demo: Any, db: Sess
         "users_updated": 0,
         "enrolled": 0,
         "already_enrolled": 3000,
+        "profiles_kept": 0,
+        "notices": [],
     }
     page = client.get(
         "/api/v1/cohorts/demo-2026/enrolments", params={"limit": 10, "q": "user0299"}, headers=demo.h("trainer")
