@@ -90,7 +90,9 @@ def in_memory(settings: Settings, cohort_id: int) -> int:
     for g in grades:
         what = [g.learner, g.course, g.assignment, g.attempt, g.exercise, g.score, g.graded_score, g.max_score]
         when = [g.submitted_at.isoformat(), "oui" if g.late else "non", g.graded_at.isoformat(), g.feedback_url]
-        writer.writerow([*what, g.kind, "oui" if g.overridden else "non", *when])
+        writer.writerow(
+            [*what, g.kind, "oui" if g.overridden else "non", *when, g.manual_score, "oui" if g.to_grade else "non"]
+        )
     return len(("\ufeff" + buffer.getvalue()).encode("utf-8"))
 
 

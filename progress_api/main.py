@@ -69,18 +69,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _document_raw_bodies(app: FastAPI) -> None:
-    """Put the models of bodies parsed by hand (see `routes.grades.grade_batch`) into the OpenAPI components."""
+    """Put the models of bodies parsed by hand (`api/bulk.py`) into the OpenAPI components."""
     from progress_api.models.grading import GradeBatch
+    from progress_api.models.people import BulkEnrolment
 
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            extra = GradeBatch.model_json_schema(ref_template="#/components/schemas/{model}")
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.update(extra.pop("$defs", {}))
-            components["GradeBatch"] = extra
+            for model in (GradeBatch, BulkEnrolment):
+                extra = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(extra.pop("$defs", {}))
+                components[model.__name__] = extra
             app.openapi_schema = schema
         return app.openapi_schema
 

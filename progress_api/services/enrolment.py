@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.errors import ApiError, invalid
-from progress_api.crud.events import bump_version, log_events
+from progress_api.crud.events import bump_scopes, log_events
 from progress_api.models.common import Role, table_of, utcnow
 from progress_api.models.people import (
     BulkEnrolmentResult,
@@ -102,7 +102,12 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
             continue
         rows.append({"_line": number, **{k: (v.strip() or None) for k, v in zip(header, line, strict=True)}})
     if errors:
-        raise invalid("Lignes CSV mal formées : rien n'a été enregistré.", {"errors": errors})
+        raise ApiError(
+            422,
+            "invalid_rows",
+            "Lignes CSV mal formées : rien n'a été enregistré.",
+            {"errors": errors, "rows": len(lines) - 1},
+        )
     if not rows:
         raise invalid("Le fichier CSV ne contient aucune ligne de données.")
     return rows
@@ -252,7 +257,9 @@ def enrol_rows(
             ],
         )
     if new_users or changed or to_enrol:
-        bump_version(db)
+        # This cohort and the other cohorts of the people whose name or unit changed; nobody else's cache.
+        touched = {ids[str(u["username"])] for u in new_users} | {c["uid"] for c in changed} | set(to_enrol)
+        bump_scopes(db, user_ids=touched, cohort_ids=[cohort.id])
     db.flush()
     return BulkEnrolmentResult(
         rows=len(rows),

@@ -7,6 +7,9 @@ CSV, written by `iter_csv` as a stream of byte chunks (a 500-learner cohort's gr
 - A text cell starting with `= + - @`, a tab or a carriage return would run as a formula in Excel (a learner's
   name or unit typed as `=HYPERLINK(...)` in an enrolment file): it gets a leading apostrophe, Excel's "this is
   text" mark (OWASP's advice). Numbers are numbers, never neutralised.
+- A written answer awaiting its trainer is never a 0: its gradebook cell reads `to_grade` (when nothing else of
+  the assignment is graded) and the row counts it in `a_corriger`; in the grades export its `note` is empty and
+  `a_corriger` says `oui` (`note_formateur` holds the trainer's grade once given).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.security import pseudonym
+from progress_api.crud.grading import EFFECTIVE
 from progress_api.crud.scope import WorkScope
 from progress_api.models.analytics import GradebookColumn, GradebookRow
 from progress_api.models.catalog import Assignment, Course, Exercise
@@ -68,6 +72,8 @@ GRADES_HEADER = [
     "en_retard",
     "corrige_le",
     "retour",
+    "note_formateur",  # the trainer's grade of a written answer
+    "a_corriger",  # a written answer awaiting its grade (its `note` is empty, never 0)
 ]
 
 
@@ -117,12 +123,13 @@ def gradebook_lines(columns: list[GradebookColumn], rows: list[GradebookRow]) ->
     """Header and lines of the gradebook export: one line per learner, one column per assignment."""
     header = ["identifiant", "nom", "direction"]
     header += [f"{c.course}/{c.assignment}" for c in columns]
-    header += ["total", "total_max", "taux", "rendus", "manquants", "en_retard"]
+    header += ["total", "total_max", "taux", "rendus", "manquants", "en_retard", "a_corriger"]
 
     def line(r: GradebookRow) -> list[Cell]:
+        # A cell with nothing graded yet but written answers awaiting a trainer reads "to_grade", never 0.
         cells: list[Cell] = [r.username, r.display_name, r.business_unit]
-        cells += [c.score if c.score is not None else c.status for c in r.cells]
-        return [*cells, r.total_score, r.total_max, r.ratio, r.graded, r.missing, r.late]
+        cells += [c.score if c.score is not None else ("to_grade" if c.to_grade else c.status) for c in r.cells]
+        return [*cells, r.total_score, r.total_max, r.ratio, r.graded, r.missing, r.late, r.to_grade]
 
     body = (line(r) for r in rows)
     return header, body
@@ -138,14 +145,16 @@ def grade_lines(engine: Engine, *, cohort_id: int, course: str | None, batch: in
             col(Assignment.slug),
             col(Submission.attempt),
             col(Exercise.slug),
+            EFFECTIVE,
             col(Grade.score),
-            col(Grade.override_score),
             col(Grade.max_score),
             col(Grade.kind),
+            col(Grade.override_score).is_not(None),
             col(Submission.submitted_at),
             col(Submission.late),
             col(Grade.graded_at),
             col(Grade.feedback_url),
+            col(Grade.manual_score),
         )
         .select_from(Grade)
         .join(Submission, col(Submission.id) == col(Grade.submission_id))
@@ -163,25 +172,30 @@ def grade_lines(engine: Engine, *, cohort_id: int, course: str | None, batch: in
         stmt = stmt.where(col(Course.slug) == course)
     with Session(engine) as db:
         for row in db.execute(stmt.execution_options(yield_per=batch)):
-            learner, course_slug, assignment, attempt, exercise, score, override, max_score, kind = row[:9]
-            submitted_at, late, graded_at, feedback_url = row[9:]
-            shown = override if override is not None else score  # an override wins over the graded score
+            learner, course_slug, assignment, attempt, exercise, shown, score, max_score, kind = row[:9]
+            overridden, submitted_at, late, graded_at, feedback_url, manual = row[9:]
             yield [
                 learner,
                 course_slug,
                 assignment,
                 attempt,
                 exercise,
-                float(shown),
-                float(score),
+                _float(shown),  # effective: override, else the trainer's grade, else the grader's; empty: to grade
+                _float(score),
                 float(max_score),
                 kind,
-                override is not None,
+                bool(overridden),
                 submitted_at,
                 bool(late),
                 graded_at,
                 feedback_url,
+                _float(manual),
+                shown is None,
             ]
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def xapi_statement(
@@ -210,7 +224,11 @@ def xapi_statement(
     out: dict[str, object] = {}
     if "success" in result:
         out["success"] = bool(result["success"])
-    if result.get("new") is not None and result.get("max"):
+    if "completion" in result:
+        out["completion"] = bool(result["completion"])
+    if isinstance(result.get("score"), dict):  # an assignment's result (see crud/grading.assignment_result)
+        out["score"] = {k: v for k, v in result["score"].items() if k in ("scaled", "raw", "min", "max")}
+    elif result.get("new") is not None and result.get("max"):
         out["score"] = {"raw": result["new"], "max": result["max"], "scaled": round(result["new"] / result["max"], 4)}
     if out:
         statement["result"] = out

@@ -24,7 +24,7 @@ from progress_api.models.analytics import AtRisk, ExerciseDifficulty, GradebookR
 from progress_api.models.common import utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
-from progress_api.services.cache import cached
+from progress_api.services.cache import Scope, cached
 from progress_api.services.progress import learner_progress
 from progress_api.web import charts
 from progress_api.web.deps import Web, WebDep
@@ -47,21 +47,29 @@ def _analysis(
     web: Web, cohort: Cohort, course: str = ""
 ) -> tuple[list[analytics.Column], list[GradebookRow], list[AtRisk], list[ExerciseDifficulty]]:
     """Columns, rows (of `course` only, when given), at-risk learners and exercise difficulty of a cohort, computed
-    once per data version and minute (the cache keys of the at-risk and difficulty API routes, so pages and API
-    share the work). At-risk stays cohort-wide: a learner falling behind in another course is still at risk."""
+    once per version of the cohort's data and minute (the cache keys and scope of the at-risk and difficulty API
+    routes, so pages and API share the work). At-risk stays cohort-wide: a learner falling behind in another course
+    is still at risk."""
     assert cohort.id is not None
     now = _minute()
     facts = analytics.facts(web.db, cohort=cohort)
+    scope = Scope(cohort_id=cohort.id)  # a write in another cohort leaves these valid
     columns, rows = cached(
         web.db,
         ("web-rows", cohort.id, course, now),
         lambda: analytics.gradebook_rows(facts, course=course or None, now=now),
+        scope=scope,
     )
     thresholds = analytics.RiskThresholds()
     risk = cached(
-        web.db, ("risk", cohort.id, thresholds, now), lambda: analytics.at_risk(facts, thresholds=thresholds, now=now)
+        web.db,
+        ("risk", cohort.id, thresholds, now),
+        lambda: analytics.at_risk(facts, thresholds=thresholds, now=now),
+        scope=scope,
     )
-    hard = cached(web.db, ("difficulty", cohort.id, 0.5), lambda: analytics.difficulty(facts, pass_ratio=0.5))
+    hard = cached(
+        web.db, ("difficulty", cohort.id, 0.5), lambda: analytics.difficulty(facts, pass_ratio=0.5), scope=scope
+    )
     if course:
         hard = [d for d in hard if d.course == course]
     return columns, rows, risk, hard

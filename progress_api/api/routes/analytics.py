@@ -23,7 +23,7 @@ from progress_api.models.analytics import (
 from progress_api.models.common import utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
-from progress_api.services.cache import cached, cached_async
+from progress_api.services.cache import Scope, cached, cached_async
 from progress_api.services.progress import learner_progress
 
 router = APIRouter(tags=["analytics"])
@@ -71,7 +71,7 @@ async def gradebook(
         return raw, gzip.compress(raw, compresslevel=5)
 
     key = ("gradebook", cohort, course, q, business_unit, params.limit, params.offset, now)
-    raw, packed = await cached_async(db, key, render)
+    raw, packed = await cached_async(db, key, render, scope=Scope(cohort_slug=cohort))
     # The matrix is large (≈150 kB for 50 × 30) and served from cache: send it compressed once computed.
     if "gzip" in request.headers.get("accept-encoding", ""):
         headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
@@ -95,6 +95,7 @@ def exercise_difficulty(
         db,
         ("difficulty", row.id, pass_ratio),
         lambda: analytics.difficulty(analytics.facts(db, cohort=row), pass_ratio=pass_ratio),
+        scope=Scope(cohort_id=row.id),
     )
     items = [
         i
@@ -118,7 +119,10 @@ def late_missing(
     row = cohorts_crud.require_cohort(db, slug=cohort)
     now = _minute()
     items = cached(
-        db, ("late", row.id, now), lambda: analytics.late_and_missing(analytics.facts(db, cohort=row), now=now)
+        db,
+        ("late", row.id, now),
+        lambda: analytics.late_and_missing(analytics.facts(db, cohort=row), now=now),
+        scope=Scope(cohort_id=row.id),
     )
     items = [
         i
@@ -150,6 +154,7 @@ def learners_at_risk(
         db,
         ("risk", row.id, thresholds, now),
         lambda: analytics.at_risk(analytics.facts(db, cohort=row), thresholds=thresholds, now=now),
+        scope=Scope(cohort_id=row.id),
     )
     if reason is not None:
         items = [i for i in items if any(r.code == reason for r in i.reasons)]
@@ -179,6 +184,7 @@ def compare_cohorts(
             db,
             ("summary", row.id, now),
             lambda: analytics.summary(analytics.facts(db, cohort=row), thresholds=thresholds, now=now),
+            scope=Scope(cohort_id=row.id),
         )
 
     items = [summarise(r) for r in rows[params.offset : params.offset + params.limit]]
@@ -201,6 +207,7 @@ async def read_learner_progress(
         db,
         ("progress", user.id, pass_ratio, only),
         lambda: learner_progress(db, user=user, pass_ratio=pass_ratio, cohort_ids=only),
+        scope=Scope(user_id=user.id),
     )
 
 
@@ -232,5 +239,8 @@ async def read_my_progress(
             last_activity=None,
         )
     return await cached_async(
-        db, ("progress", user.id, pass_ratio, None), lambda: learner_progress(db, user=user, pass_ratio=pass_ratio)
+        db,
+        ("progress", user.id, pass_ratio, None),
+        lambda: learner_progress(db, user=user, pass_ratio=pass_ratio),
+        scope=Scope(user_id=user.id),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
+from progress_api.api.bulk import parse_batch
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import cohorts as crud
@@ -137,12 +138,25 @@ def enrol_one(
     return result
 
 
-@router.post("/{cohort}/enrolments/bulk")
+async def enrolment_batch(request: Request) -> BulkEnrolment:
+    """The body parsed by hand so that a row failing the schema gets the `invalid_rows` report (`api/bulk.py`)."""
+    return parse_batch(BulkEnrolment, await request.body(), rows="learners")
+
+
+@router.post(
+    "/{cohort}/enrolments/bulk",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkEnrolment"}}},
+        }
+    },
+)
 def enrol_bulk(
     db: SessionDep,
     cohort: str,
-    data: BulkEnrolment,
-    access: Annotated[Access, Depends(authorize("enrolments:write"))],
+    access: Annotated[Access, Depends(authorize("enrolments:write"))],  # before the body: no parsing for strangers
+    data: Annotated[BulkEnrolment, Depends(enrolment_batch)],
 ) -> BulkEnrolmentResult:
     """Enrol many learners at once: all rows are valid and written, or none is (422 lists every bad row)."""
     row = crud.require_cohort(db, slug=cohort)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.progress_api.scope_world import OtherCohort, build_other_cohort, grade_of
+from tests.progress_api.scope_world import OtherCohort, build_other_answers, build_other_cohort, grade_of
 from tests.progress_api.web.conftest import build_gradebook, csrf_of
 
 Login = Callable[[str], TestClient]
@@ -121,3 +121,27 @@ def test_admin_override_through_a_mismatched_url_is_not_found(
         answer = client.post(url, data={"score": "2", "reason": "URL incohérente", "csrf_token": token})
         assert answer.status_code == 404, url
     assert grade_of(client, demo, other.outsider_grade) == before
+
+
+def test_marking_pages_grade_only_my_cohorts_answers_on_what_was_released_to_it(
+    client: TestClient, demo: Any, other: OtherCohort, login: Login
+) -> None:
+    """« Réponses écrites »: apprenant1 (in formateur's cohort) answered c-autre/b2, released to autre-2026 only.
+    Through demo-2026 the marking page and its form are 403 for formateur (404 for an admin), nothing recorded;
+    formateur2 grades it through autre-2026."""
+    answers = build_other_answers(client, demo, other)
+    mine = f"/promotions/demo-2026/reponses-ecrites/{answers.assignment}"
+    login("formateur")
+    token = csrf_of(client.get("/promotions/demo-2026").text)
+    for answer_id in (answers.shared_answer, answers.outsider_answer):
+        assert client.get(f"{mine}/{answer_id}").status_code == 403
+        posted = client.post(f"{mine}/{answer_id}", data={"score": "1", "csrf_token": token})
+        assert posted.status_code == 403
+    assert "c-autre" not in client.get("/promotions/demo-2026/reponses-ecrites").text
+    login("admin")
+    assert client.get(f"{mine}/{answers.shared_answer}").status_code == 404
+    theirs = f"/api/v1/cohorts/{other.cohort}/written-answers/{answers.shared_answer}"
+    assert client.get(theirs, headers=demo.h("admin")).json()["history"] == []
+    login("formateur2")
+    page = client.get(f"/promotions/{other.cohort}/reponses-ecrites/{answers.assignment}/{answers.shared_answer}")
+    assert page.status_code == 200 and "Réponse écrite de apprenant1." in page.text
