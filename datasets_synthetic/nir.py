@@ -95,6 +95,32 @@ def make(
     )
 
 
+# Character positions a data-entry typo may change: every digit but the order number (positions 10-12), so a
+# mistyped NIR still carries `000` and cannot be anyone's real number either.
+ORDER_POSITIONS = slice(10, 13)
+
+
+def mistype(chars: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One digit of each NIR replaced by another, anywhere but in the order number (a copy; key no longer matches).
+
+    Any single-digit change of the 13-digit number changes it by d × 10^k, never a multiple of the prime 97, and a
+    changed key digit cannot be the right key: so every mistyped NIR fails the key check. The `2` of Corsica's
+    `2A`/`2B` is left alone (changing it would not be a digit typo but a format error).
+    """
+    out = np.array(chars, dtype=np.uint8, copy=True)
+    n = out.shape[0]
+    if n == 0:
+        return out
+    allowed = (out >= ord("0")) & (out <= ord("9"))
+    allowed[:, ORDER_POSITIONS] = False
+    allowed[:, 5] &= allowed[:, 6]  # "2A"/"2B": the 2 goes with its letter
+    position = np.argmax(rng.random(out.shape) * allowed, axis=1)  # uniform among the allowed positions
+    rows = np.arange(n)
+    current = out[rows, position].astype(np.int64) - ord("0")
+    out[rows, position] = (ord("0") + (current + rng.integers(1, 10, n)) % 10).astype(np.uint8)
+    return out
+
+
 def key_of(nir13: str) -> int:
     """The NIR key of a 13-character number (Corsica rule included): a reference implementation for tests and docs."""
     digits = nir13[:5] + nir13[5:7].replace("2A", "19").replace("2B", "18") + nir13[7:13]

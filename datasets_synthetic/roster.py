@@ -48,10 +48,7 @@ def generate(
     label = np.full(n, -1)
 
     typo = rng.random(n) < rates["nir_typo"]
-    position = rng.integers(7, 13, n)  # a digit of the commune or order number (always digits)
-    current = nirs[np.arange(n), position].astype(np.int64) - ord("0")
-    replaced = (current + rng.integers(1, 10, n)) % 10  # a different digit: the key cannot match any more
-    nirs[np.arange(n)[typo], position[typo]] = (ord("0") + replaced[typo]).astype(np.uint8)
+    nirs[typo] = nir.mistype(nirs[typo], rng)  # the order number stays 000: still nobody's real NIR
     label[typo] = DISCREPANCIES.index("nir_typo")
     shifted = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
     birth[shifted] += rng.choice(spec["birth_date_shift_days"], int(shifted.sum()))
