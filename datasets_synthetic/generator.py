@@ -33,7 +33,19 @@ from datasets_synthetic import (
 from datasets_synthetic.context import Chunk, Window
 from datasets_synthetic.params import FAMILIES, Params, load
 from datasets_synthetic.schema import TABLES
-from datasets_synthetic.writer import FORMATS, DatasetError, build, discard, prepare, publish, sha256, write_part
+from datasets_synthetic.writer import (
+    DICTIONARY,
+    FORMATS,
+    GENERATOR,
+    MANIFEST,
+    DatasetError,
+    build,
+    discard,
+    prepare,
+    publish,
+    sha256,
+    write_part,
+)
 
 VERSION = "1.0.0"
 CHUNK_MEMBERS = 25_000
@@ -185,8 +197,10 @@ def generate(
     temporary = prepare(out, force=force)
     try:
         manifest = _generate_into(temporary, params, window, members, seed, year, fmt, progress, workers, chunk_members)
-        (temporary / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-        (temporary / "DICTIONNAIRE.md").write_text(dictionary.render(params, manifest), encoding="utf-8")
+        # The dictionary describes the manifest's figures, then the manifest records the dictionary's checksum too.
+        (temporary / DICTIONARY).write_text(dictionary.render(params, manifest), encoding="utf-8")
+        manifest.files = dict(sorted({**manifest.files, DICTIONARY: sha256(temporary / DICTIONARY)}.items()))
+        (temporary / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         publish(temporary, out)
     except BaseException:
         discard(temporary)
@@ -197,7 +211,7 @@ def generate(
 def verify(root: Path | str) -> list[str]:
     """Problems found when checking a dataset against its manifest (missing or altered files); empty when intact."""
     root = Path(root)
-    manifest_path = root / "manifest.json"
+    manifest_path = root / MANIFEST
     if not manifest_path.exists():
         return [f"{manifest_path} is missing: generate the dataset with `academy data generate --out {root}`"]
     recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -280,7 +294,7 @@ def _generate_into(
         name: {"rows": counts[name], "parts": sum(1 for f in files if f.startswith(name + "/"))} for name in TABLES
     }
     return Manifest(
-        generator="datasets_synthetic",
+        generator=GENERATOR,
         version=VERSION,
         parameters={"members": members, "seed": seed, "year": year, "format": fmt, "chunk_members": chunk_members},
         window={"start": str(np.datetime64(window.start, "D")), "end": str(np.datetime64(window.end, "D"))},
