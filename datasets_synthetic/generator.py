@@ -25,6 +25,7 @@ from datasets_synthetic import (
     emails,
     fraud,
     ids,
+    limits,
     money,
     population,
     practitioners,
@@ -49,7 +50,7 @@ from datasets_synthetic.writer import (
 
 VERSION = "1.0.0"
 CHUNK_MEMBERS = 25_000
-MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude (and the NIR slot capacity)
+MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude; `limits` computes the real ceiling
 YEARS = range(2024, 2031)
 
 
@@ -96,8 +97,11 @@ def validate(*, members: int, seed: int, year: int, fmt: str, chunk_members: int
         )
     if fmt not in FORMATS:
         raise DatasetError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if not 1000 <= chunk_members <= 1_000_000:
-        raise DatasetError("chunk_members must be between 1,000 and 1,000,000")
+    if isinstance(chunk_members, bool) or not isinstance(chunk_members, int) or not 1000 <= chunk_members <= 1_000_000:
+        raise DatasetError(f"chunk_members must be a whole number between 1,000 and 1,000,000 (got {chunk_members!r})")
+    reason = limits.problem(load(), members=members, chunk_members=chunk_members, year=year)
+    if reason is not None:
+        raise DatasetError(reason)
 
 
 def _rngs(seed: int, *key: int, count: int) -> list[np.random.Generator]:

@@ -7,7 +7,8 @@ given to anyone: every synthetic NIR uses 000, which guarantees by construction 
 while format and key checks (python-stdnum's `fr.nir` accepts them) stay meaningful.
 
 Uniqueness without coordination between chunks: within one (sex, year, month) bucket, the k-th person of chunk c
-gets slot k * n_streams + c, mapped to a birth place through a bijection of [0, P) (P prime) that depends on the
+gets slot k * n_streams + c (n_streams = number of chunks; a chunk's HR-file agents unknown to the mutual rank after
+its members), mapped to a birth place through a bijection of [0, P) (P prime) that depends on the
 bucket, so birth places look scattered and two people never share a NIR.
 """
 
@@ -54,21 +55,39 @@ def capacity() -> int:
     return len(birth_places()[1])
 
 
+def buckets(sex_digit: np.ndarray, birth_year: np.ndarray, birth_month: np.ndarray) -> np.ndarray:
+    """The (sex, two-digit year, month) bucket of each person: NIRs are unique within a bucket by their place."""
+    return sex_digit.astype(np.int64) * 10000 + (birth_year.astype(np.int64) % 100) * 100 + birth_month.astype(np.int64)
+
+
 def make(
-    *, sex_digit: np.ndarray, birth_year: np.ndarray, birth_month: np.ndarray, stream: int, n_streams: int
+    *,
+    sex_digit: np.ndarray,
+    birth_year: np.ndarray,
+    birth_month: np.ndarray,
+    stream: int,
+    n_streams: int,
+    taken: np.ndarray | None = None,
 ) -> np.ndarray:
-    """15-char ASCII matrix of NIRs for one chunk (`stream` in [0, n_streams)); unique across all streams."""
+    """15-char ASCII matrix of NIRs for one chunk (`stream` in [0, n_streams)); unique across all streams.
+
+    `taken` lists the buckets (see `buckets`) of NIRs this stream already gave out: new ones rank after them, so a
+    second batch of the same chunk (the HR file's unknown agents) shares the chunk's stream without a collision.
+    """
     places, numeric_places = birth_places()
     prime = len(numeric_places)
     n = sex_digit.size
     yy = birth_year.astype(np.int64) % 100
-    bucket = sex_digit.astype(np.int64) * 10000 + yy * 100 + birth_month.astype(np.int64)
+    bucket = buckets(sex_digit, birth_year, birth_month)
     order = np.argsort(bucket, kind="stable")
     sorted_bucket = bucket[order]
     starts = np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]]
     first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - first
+    if taken is not None and taken.size:
+        used = np.sort(taken)
+        rank += np.searchsorted(used, bucket, side="right") - np.searchsorted(used, bucket, side="left")
     slot = rank * n_streams + stream
     if slot.size and int(slot.max()) >= prime:
         raise ValueError("too many people born in the same month for unique synthetic NIRs; generate fewer members")

@@ -202,7 +202,7 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
         birth_year=birth_year,
         birth_month=birth_month,
         stream=chunk.index,
-        n_streams=2 * chunk.n_chunks,  # streams n_chunks.. are for HR-file agents unknown to the mutual
+        n_streams=chunk.n_chunks,
     )
     return People(
         number=chunk.first_number + np.arange(n, dtype=np.int64),

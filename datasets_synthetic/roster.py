@@ -60,12 +60,14 @@ def generate(
         female = rng.random(extra) < params.population["subscribers"]["female_share_active"]
         new_birth = window.reference - (rng.uniform(22, 40, extra) * 365.25).astype(np.int64)
         year, month = year_month(new_birth)
+        member_year, member_month = year_month(people.birth)
         new_nir = nir.make(
             sex_digit=np.where(female, 2, 1),
             birth_year=year,
             birth_month=month,
-            stream=chunk.n_chunks + chunk.index,
-            n_streams=2 * chunk.n_chunks,
+            stream=chunk.index,
+            n_streams=chunk.n_chunks,
+            taken=nir.buckets(people.sex + 1, member_year, member_month),  # sex digit: 1 M, 2 F
         )
         source = rng.integers(0, n, extra)  # same employer and wave as a listed colleague
         names = params.population["names"]
@@ -83,7 +85,8 @@ def generate(
         last = np.r_[last, rng.integers(0, len(names["last"]), extra)]
         employer = np.r_[employer, employer[source]]
         wave = np.r_[wave, wave[source]]
-        agent_number = np.r_[agent_number, 900_000_000 + chunk.index * 10_000 + np.arange(extra)]
+        # Matricules 9xxxxxxxx, unique across chunks: fewer new hires than members in a chunk, members < 10^8.
+        agent_number = np.r_[agent_number, 900_000_000 + chunk.first_number + np.arange(extra)]
         label = np.r_[label, np.full(extra, DISCREPANCIES.index("not_in_mutual"))]
 
     total = label.size

@@ -53,3 +53,9 @@ def test_force_from_a_repository_root_exits_with_a_message_and_deletes_nothing(
     assert result.exit_code == 2 and "not a dataset written by this generator" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "src"]
     assert (tmp_path / "src" / "main.py").read_text() == "print('hi')"
+
+
+def test_a_size_beyond_the_identifier_formats_exits_with_the_limit_not_a_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path / "big"), "--members", "30000000"])
+    assert result.exit_code == 2 and "5-digit serials" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

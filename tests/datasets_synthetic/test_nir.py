@@ -97,3 +97,22 @@ def test_a_mistyped_nir_changes_one_digit_outside_the_order_number_and_fails_its
     assert not any(nir.is_valid(t) for t in texts)
     corsican = np.isin(made[:, 6], [ord("A"), ord("B")])
     assert (typo[corsican, 5:7] == made[corsican, 5:7]).all()
+
+
+def test_a_second_batch_on_the_same_stream_ranks_after_the_first() -> None:
+    """HR-file agents unknown to the mutual share their chunk's stream: `taken` keeps their NIRs distinct."""
+    rng = np.random.default_rng(3)
+    first_sex, second_sex = rng.integers(1, 3, 400), rng.integers(1, 3, 50)
+    first = nir.make(
+        sex_digit=first_sex, birth_year=np.full(400, 1985), birth_month=np.full(400, 5), stream=2, n_streams=7
+    )
+    second = nir.make(
+        sex_digit=second_sex,
+        birth_year=np.full(50, 1985),
+        birth_month=np.full(50, 5),
+        stream=2,
+        n_streams=7,
+        taken=nir.buckets(first_sex, np.full(400, 1985), np.full(400, 5)),
+    )
+    texts = [bytes(r).decode() for r in np.concatenate([first, second])]
+    assert len(set(texts)) == 450 and all(nir.is_valid(t) for t in texts)
