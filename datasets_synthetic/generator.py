@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,9 @@ from datasets_synthetic.writer import (
     write_part,
 )
 
-VERSION = "1.0.0"
+# The generator's output version: same VERSION and same arguments give the same bytes, so it is bumped whenever a
+# change alters what any arguments produce. `package_version` (the `academie` distribution) is recorded beside it.
+VERSION = "2.0.0"
 CHUNK_MEMBERS = 25_000
 MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude; `limits` computes the real ceiling
 YEARS = range(2024, 2031)
@@ -65,6 +68,9 @@ class Manifest:
     tables: dict[str, dict[str, Any]]
     data_files: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
+    package_version: str = ""
+    # Realised labelled fraud: {"lines", "share", "by_type": {type: {"lines", "share"}}} (shares of all claim lines).
+    fraud: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, table: str) -> int:
         return int(self.tables[table]["rows"])
@@ -109,8 +115,14 @@ def _rngs(seed: int, *key: int, count: int) -> list[np.random.Generator]:
     return [np.random.Generator(np.random.PCG64(child)) for child in children]
 
 
-def run_chunk(job: ChunkJob) -> dict[str, int]:
-    """Generate and write one chunk of every per-member table; returns row counts."""
+@dataclass(frozen=True)
+class ChunkResult:
+    rows: dict[str, int]
+    fraud_lines: dict[str, int]
+
+
+def run_chunk(job: ChunkJob) -> ChunkResult:
+    """Generate and write one chunk of every per-member table; returns row counts and labelled fraud lines."""
     params = load()
     window = Window.for_year(job.year, params)
     chunk = job.chunk
@@ -135,7 +147,8 @@ def run_chunk(job: ChunkJob) -> dict[str, int]:
         data = build(TABLES[name], columns)
         write_part(data, job.directory / name, chunk.index, job.fmt)
         counts[name] = data.num_rows
-    return counts
+    by_type = np.bincount(lines.fraud, minlength=len(fraud.FRAUD_TYPES) + 1)[1:]
+    return ChunkResult(counts, {name: int(k) for name, k in zip(fraud.FRAUD_TYPES, by_type, strict=True)})
 
 
 def claims_table(
@@ -274,7 +287,7 @@ def _generate_into(
     ) as bar:
         task = bar.add_task(f"Génération de {members:,} personnes protégées".replace(",", " "), total=n_chunks)
         if workers == 1:
-            results = []
+            results: list[ChunkResult] = []
             for job in jobs:
                 results.append(run_chunk(job))
                 bar.advance(task)
@@ -289,9 +302,12 @@ def _generate_into(
                     future.result()
                     bar.advance(task)
                 results = [f.result() for f in futures]
+    fraud_lines = dict.fromkeys(fraud.FRAUD_TYPES, 0)
     for result in results:
-        for name, rows in result.items():
+        for name, rows in result.rows.items():
             counts[name] = counts.get(name, 0) + rows
+        for name, k in result.fraud_lines.items():
+            fraud_lines[name] += k
 
     files = {str(p.relative_to(directory)): sha256(p) for p in sorted(directory.rglob(f"*.{fmt}"))}
     tables = {
@@ -300,9 +316,33 @@ def _generate_into(
     return Manifest(
         generator=GENERATOR,
         version=VERSION,
+        package_version=package_version(),
         parameters={"members": members, "seed": seed, "year": year, "format": fmt, "chunk_members": chunk_members},
         window={"start": str(np.datetime64(window.start, "D")), "end": str(np.datetime64(window.end, "D"))},
         tables=tables,
         data_files=dict(sorted(params.file_hashes.items())),
         files=files,
+        fraud=_prevalence(fraud_lines, counts["claims"]),
     )
+
+
+def package_version() -> str:
+    """Version of the installed `academie` distribution this generator belongs to ("unknown" from a bare checkout)."""
+    try:
+        return metadata.version("academie")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _prevalence(fraud_lines: dict[str, int], total: int) -> dict[str, Any]:
+    """Counts and shares (of all claim lines) of each labelled fraud type, as the manifest and dictionary show them."""
+
+    def share(k: int) -> float:
+        return round(k / total, 6) if total else 0.0
+
+    every = sum(fraud_lines.values())
+    return {
+        "lines": every,
+        "share": share(every),
+        "by_type": {name: {"lines": k, "share": share(k)} for name, k in fraud_lines.items()},
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def test_chunks_write_one_part_each_with_ids_unique_across_chunks(chunked_datase
 
 def test_manifest_records_parameters_row_counts_and_checksums(chunked_dataset: Path) -> None:
     manifest = json.loads((chunked_dataset / "manifest.json").read_text())
-    assert manifest["version"] == generator.VERSION
+    assert manifest["version"] == generator.VERSION, "the generator's output version"
+    assert manifest["package_version"] == importlib.metadata.version("academie"), "the distribution's version"
     assert manifest["parameters"]["seed"] == 11 and manifest["parameters"]["members"] == 2500
     assert manifest["tables"]["beneficiaries"]["rows"] == 2500
     for relative, digest in manifest["files"].items():
