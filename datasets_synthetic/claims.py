@@ -16,8 +16,6 @@ from datasets_synthetic.params import EXTRA_PROFILES, FAMILIES, Params
 from datasets_synthetic.population import People
 from datasets_synthetic.practitioners import Practitioners
 
-BAND_MIDPOINTS = (3, 12, 29, 50, 67, 85)  # representative ages of the claims age bands, for act eligibility
-
 
 @dataclass
 class Lines:
@@ -86,20 +84,25 @@ def exposure(people: People, window: Window) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _choose_variants(params: Params, family: np.ndarray, age: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Pick an act variant per line among those of its family allowed for the person's age band and sex."""
+    """Pick an act variant per line among those of its family allowed for the person's exact age and sex.
+
+    acts.csv's age limits cut ages into segments within which the allowed acts do not change: lines are grouped by
+    (family, segment, sex) and each group draws from its own weights (a loop over groups, not lines).
+    """
     acts = params.acts
-    bands = params.claims["age_bands"]
-    band = np.clip(np.searchsorted(bands, age, side="right") - 1, 0, len(BAND_MIDPOINTS) - 1)
-    key = (family * len(BAND_MIDPOINTS) + band) * 2 + sex
+    cuts = np.unique(np.r_[acts.min_age, acts.max_age + 1])  # an act allows min_age <= age <= max_age
+    segment = np.searchsorted(cuts, age, side="right")
+    n_segments = cuts.size + 1
+    key = (family * n_segments + segment) * 2 + sex
     order = np.argsort(key, kind="stable")
-    counts = np.bincount(key, minlength=len(FAMILIES) * len(BAND_MIDPOINTS) * 2)
+    counts = np.bincount(key, minlength=len(FAMILIES) * n_segments * 2)
     bounds = np.r_[0, np.cumsum(counts)]
     variant = np.empty(family.size, dtype=np.int64)
     for k in np.flatnonzero(counts):
-        f, rest = divmod(int(k), len(BAND_MIDPOINTS) * 2)
-        b, s = divmod(rest, 2)
-        mid = BAND_MIDPOINTS[b]
-        allowed = (acts.family == f) & (acts.min_age <= mid) & (acts.max_age >= mid)
+        f, rest = divmod(int(k), n_segments * 2)
+        g, s = divmod(rest, 2)
+        representative = cuts[g - 1] if g > 0 else cuts[0] - 1  # every age of segment g allows the same acts
+        allowed = (acts.family == f) & (acts.min_age <= representative) & (acts.max_age >= representative)
         allowed &= (acts.sex == 0) | (acts.sex == (1 if s == 1 else 2))
         if not allowed.any():
             allowed = acts.family == f
@@ -127,7 +130,7 @@ def draw(
     lo, hi = exposure(people, window)
     years = np.maximum(hi - lo + 1, 0) / 365.25
     age = np.maximum(age_at(people.birth, window.reference), 0)
-    band = np.clip(np.searchsorted(spec["age_bands"], age, side="right") - 1, 0, len(BAND_MIDPOINTS) - 1)
+    band = np.clip(np.searchsorted(spec["age_bands"], age, side="right") - 1, 0, len(spec["age_bands"]) - 2)
     frequency = np.array([spec["frequency"][f] for f in FAMILIES])  # (families, bands)
     shape = float(spec["frailty_gamma_shape"])
     frailty = rng.gamma(shape, 1 / shape, n) * np.where(

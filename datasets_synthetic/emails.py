@@ -88,7 +88,7 @@ def generate(
         rng.choice(len(teams), n, p=boosted / boosted.sum()),
         rng.choice(len(teams), n, p=share / share.sum()),
     )
-    lo = np.maximum(window.start, people.birth[row] + 18 * 365)
+    lo = np.maximum(window.start, people.birth[row] + int(params.population["adult_age"] * 365.25))
     hi = np.where(people.death[row] >= 0, np.minimum(people.death[row], window.end), window.end)
     day = lo + (rng.random(n) * np.maximum(hi - lo + 1, 1)).astype(np.int64)
     hours = np.asarray(spec["hour_weights"], dtype=float)

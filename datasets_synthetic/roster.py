@@ -58,7 +58,8 @@ def generate(
     extra = rng.binomial(max(n, 1), spec["not_in_mutual_rate"]) if n else 0
     if extra:
         female = rng.random(extra) < params.population["subscribers"]["female_share_active"]
-        new_birth = window.reference - (rng.uniform(22, 40, extra) * 365.25).astype(np.int64)
+        ages = spec["new_hire_age"]
+        new_birth = window.reference - (rng.uniform(ages["min"], ages["max"], extra) * 365.25).astype(np.int64)
         year, month = year_month(new_birth)
         member_year, member_month = year_month(people.birth)
         new_nir = nir.make(
