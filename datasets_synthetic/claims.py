@@ -83,27 +83,31 @@ def exposure(people: People, window: Window) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _choose_variants(params: Params, family: np.ndarray, age: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Pick an act variant per line among those of its family allowed for the person's exact age and sex.
+def _choose_variants(
+    params: Params, family: np.ndarray, age: np.ndarray, sex: np.ndarray, chronic: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Pick an act variant per line among those of its family allowed for the person's exact age, sex and ALD.
 
     acts.csv's age limits cut ages into segments within which the allowed acts do not change: lines are grouped by
-    (family, segment, sex) and each group draws from its own weights (a loop over groups, not lines).
+    (family, segment, sex, chronic) and each group draws from its own weights (a loop over groups, not lines).
     """
     acts = params.acts
     cuts = np.unique(np.r_[acts.min_age, acts.max_age + 1])  # an act allows min_age <= age <= max_age
     segment = np.searchsorted(cuts, age, side="right")
     n_segments = cuts.size + 1
-    key = (family * n_segments + segment) * 2 + sex
+    key = ((family * n_segments + segment) * 2 + sex) * 2 + chronic.astype(np.int64)
     order = np.argsort(key, kind="stable")
-    counts = np.bincount(key, minlength=len(FAMILIES) * n_segments * 2)
+    counts = np.bincount(key, minlength=len(FAMILIES) * n_segments * 4)
     bounds = np.r_[0, np.cumsum(counts)]
     variant = np.empty(family.size, dtype=np.int64)
     for k in np.flatnonzero(counts):
-        f, rest = divmod(int(k), n_segments * 2)
-        g, s = divmod(rest, 2)
+        f, rest = divmod(int(k), n_segments * 4)
+        g, rest = divmod(rest, 4)
+        s, ald = divmod(rest, 2)
         representative = cuts[g - 1] if g > 0 else cuts[0] - 1  # every age of segment g allows the same acts
         allowed = (acts.family == f) & (acts.min_age <= representative) & (acts.max_age >= representative)
         allowed &= (acts.sex == 0) | (acts.sex == (1 if s == 1 else 2))
+        allowed &= ~acts.chronic_only | bool(ald)
         if not allowed.any():
             allowed = acts.family == f
         candidates = np.flatnonzero(allowed)
@@ -152,7 +156,9 @@ def draw(
     )
 
     age_at_care = np.maximum(age_at(people.birth[person], care), 0)
-    variant = _choose_variants(params, family, age_at_care, people.sex[person], rng.random(size))
+    variant = _choose_variants(
+        params, family, age_at_care, people.sex[person], people.chronic[person], rng.random(size)
+    )
     pool = params.acts.pool[variant]
     local = rng.random(size) < params.practitioners["local_share"]
     practitioner = practitioners.pick(pool, people.departement[person], local, rng.random(size))
@@ -174,6 +180,20 @@ def tariff_cents(params: Params, variant: np.ndarray, day: np.ndarray) -> np.nda
     if row.size and (row.min() < 0 or np.any(acts.tariff_code[np.maximum(row, 0)] != code)):
         raise ValueError("a claim falls before the first tariff of its act: extend tariffs.csv")
     return acts.tariff_cents[row]
+
+
+def amo_rate_on(params: Params, variant: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Mandatory-scheme rate in force on each day: acts.csv's rate, unless amo_rates.csv dates a change for the code."""
+    acts = params.acts
+    rate = acts.amo_rate[variant]
+    if acts.rate_code.size == 0:
+        return rate
+    code = acts.code_index[variant]
+    big = 10**6
+    keys = acts.rate_code * big + acts.rate_from
+    row = np.searchsorted(keys, code * big + day, side="right") - 1
+    dated = (row >= 0) & (acts.rate_code[np.maximum(row, 0)] == code)
+    return np.where(dated, acts.rate_value[np.maximum(row, 0)], rate)
 
 
 def price(params: Params, lines: Lines, people: People, practitioners: Practitioners, rng: np.random.Generator) -> None:
@@ -215,7 +235,8 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
         & np.isin(acts.family[v], ald_families)
         & (rng.random(size) < spec["ald_line_share"])
     )
-    lines.amo_rate = np.where(ald & (acts.amo_rate[v] > 0), 1.0, acts.amo_rate[v])
+    rate = amo_rate_on(params, v, lines.care)
+    lines.amo_rate = np.where(ald & (rate > 0), 1.0, rate)
 
     delay_spec = spec["paid_delay_mean_days"]
     mean = np.full(size, float(delay_spec["default"]))

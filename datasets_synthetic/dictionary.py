@@ -78,7 +78,7 @@ def render(params: Params, manifest: Manifest) -> str:
     lines += [
         NIR_SECTION,
         rules.money_section(params, manifest.window["start"], manifest.window["end"]),
-        _population_section(params),
+        rules.population_section(params),
         rules.psc_section(params, manifest.window["start"], manifest.window["end"]),
         rules.fraud_section(params, manifest.fraud),
         _emails_section(params),
@@ -95,25 +95,6 @@ Même graine, mêmes paramètres, même version : fichiers identiques à l'octet
 sha256 de chaque fichier et des fichiers de paramètres). Les personnes sont générées par lots (`chunk_members`,
 25 000 par défaut) ; chaque lot a sa propre graine dérivée (`numpy.random.SeedSequence`), ce qui borne la mémoire
 et rend le résultat indépendant du nombre de processus. Changer `chunk_members` change les données.
-"""
-
-
-def _population_section(params: Params) -> str:
-    spec = params.population["subscribers"]
-    months = params.claims["window"]["months_before_year"]
-    return f"""\
-## Population et période
-
-- Adhérents actifs (agents de l'État, surtout de l'Éducation nationale) : âge moyen visé
-  {spec["active_age"]["mean"]:.0f} ans, {pct(spec["female_share_active"])} de femmes ; retraités
-  ({pct(1 - spec["active_share"])} des adhérents) ; conjoints et enfants (jusqu'à {spec["child_max_age"]} ans) en
-  ayants droit.
-- Les prestations couvrent les {months} derniers mois de l'année précédente et toute l'année `--year`. Aucun
-  soin avant la naissance ni après le décès (sauf fraude étiquetée `care_after_death`).
-- Environ 3,3 consultations de généraliste par personne et par an ; dépense croissante avec l'âge ; forte
-  dépense l'année du décès ; personnes en ALD remboursées à 100 % sur la plupart de leurs soins médicaux.
-- Chacun a un médecin traitant (la plupart de ses consultations de généraliste) et consulte surtout dans son
-  département.
 """
 
 

@@ -101,18 +101,36 @@ def tariff_changes(params: Params, start: int, end: int) -> list[tuple[str, int,
     return sorted(changes, key=lambda c: (c[1], c[0]))
 
 
+def rate_changes(params: Params, start: int, end: int) -> list[tuple[int, float, float, list[str]]]:
+    """(day, old rate, new rate, codes) for every AMO rate change of amo_rates.csv inside [start, end]."""
+    acts = params.acts
+    grouped: dict[tuple[int, float, float], list[str]] = {}
+    for index, code in enumerate(acts.codes):
+        rows = acts.rate_code == index
+        schedule_ = list(zip(acts.rate_from[rows].tolist(), acts.rate_value[rows].tolist(), strict=True))
+        for (_, before), (day, after) in itertools.pairwise(schedule_):
+            if start < day <= end and before != after:
+                grouped.setdefault((day, before, after), []).append(code)
+    return [(day, old, new, codes) for (day, old, new), codes in sorted(grouped.items())]
+
+
 def window_sentence(params: Params, start: str, end: str) -> str:
-    """What the claims window shows: the tariff changes it spans (the G's first), or that it spans none."""
+    """What the claims window shows: the tariff changes it spans (the G's first) and AMO rate changes, or none."""
     first, last = days(start), days(end)
     changes = tariff_changes(params, first, last)
+    rates = [
+        f"le taux AMO de {and_join([f'`{c}`' for c in codes])} passe de {pct(old)} à {pct(new)} au {date_fr(day)}"
+        for day, old, new, codes in rate_changes(params, first, last)
+    ]
     head = f"prestations du {date_fr(start)} au {date_fr(last)}"
+    extra = f" ; {' ; '.join(rates)} (voir `amo_rates.csv`)" if rates else ""
     if not changes:
         g = dated(tariff_rows(params, "G"), first, last)
-        return f"{head} ; aucun tarif de `tariffs.csv` ne change sur cette période (le `G` y vaut {g})."
+        return f"{head} ; aucun tarif de `tariffs.csv` ne change sur cette période (le `G` y vaut {g}){extra}."
     changes.sort(key=lambda c: (c[0] != "G", c[1]))
     described = [f"`{code}` {euros(old)} → {euros(new)} au {date_fr(day)}" for code, day, old, new in changes]
     shown = described[:4] + ([f"et {len(described) - 4} autres"] if len(described) > 4 else [])
-    return f"{head}, ce qui montre les revalorisations {', '.join(shown)} (voir `tariffs.csv`)."
+    return f"{head}, ce qui montre les revalorisations {', '.join(shown)} (voir `tariffs.csv`){extra}."
 
 
 def money_section(params: Params, start: str, end: str) -> str:
@@ -220,3 +238,37 @@ def fraud_section(params: Params, prevalence: dict[str, Any]) -> str:
 
 def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
+
+
+def population_section(params: Params) -> str:
+    spec = params.population["subscribers"]
+    months = params.claims["window"]["months_before_year"]
+    target = params.claims["calibration"]
+    anchors = and_join(
+        [f"{euros(cents(eur))} {_ages(band)}" for band, eur in target["spending_per_person_year_eur"].items()]
+    )
+    gp = f"{target['gp_visits_per_person_year']}".replace(".", ",")
+    return f"""\
+## Population et période
+
+- Adhérents actifs (agents de l'État, surtout de l'Éducation nationale) : âge moyen visé
+  {spec["active_age"]["mean"]:.0f} ans, {pct(spec["female_share_active"])} de femmes ; retraités
+  ({pct(1 - spec["active_share"])} des adhérents) ; conjoints et enfants (jusqu'à {spec["child_max_age"]} ans) en
+  ayants droit.
+- Les prestations couvrent les {months} derniers mois de l'année précédente et toute l'année `--year`. Aucun
+  soin avant la naissance ni après le décès (sauf fraude étiquetée `care_after_death`).
+- Fréquences et montants calibrés sur les repères publiés : environ {gp} consultations de généraliste par
+  personne et par an ; dépense annuelle par personne d'environ {anchors} (DREES) ; l'assurance maladie
+  obligatoire paie environ {pct(target["amo_share_of_billed"])} des montants facturés. Forte dépense l'année du
+  décès ; personnes en ALD remboursées à 100 % sur la plupart de leurs soins médicaux.
+- Chacun a un médecin traitant (la plupart de ses consultations de généraliste) et consulte surtout dans son
+  département.
+"""
+
+
+def _ages(band: str) -> str:
+    """ "6-10" -> "de 6 à 10 ans", "85+" -> "à partir de 85 ans"."""
+    if band.endswith("+"):
+        return f"à partir de {band[:-1]} ans"
+    low, high = band.split("-")
+    return f"de {low} à {high} ans"
