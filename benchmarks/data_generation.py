@@ -38,18 +38,21 @@ class PeakRss:
     """Samples this process and all its descendants (fork server, workers) every 50 ms: peak total RSS and CPU time.
 
     CPU time is read per process while it runs, because workers are children of the fork server, not of this
-    process, so `RUSAGE_CHILDREN` would not count them.
+    process, so `RUSAGE_CHILDREN` would not count them; this process's CPU before the measurement is left out.
     """
 
     def __init__(self) -> None:
         self.peak = 0
         self._cpu: dict[int, float] = {}
+        # CPU this process spent before the measurement (interpreter start, imports) is not the generation's.
+        times = psutil.Process().cpu_times()
+        self._before = times.user + times.system
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @property
     def cpu(self) -> float:
-        return sum(self._cpu.values())
+        return sum(self._cpu.values()) - self._before
 
     def _run(self) -> None:
         me = psutil.Process()

@@ -196,6 +196,15 @@ def amo_rate_on(params: Params, variant: np.ndarray, day: np.ndarray) -> np.ndar
     return np.where(dated, acts.rate_value[np.maximum(row, 0)], rate)
 
 
+def _lognormal_where(mask: np.ndarray, sigma: np.ndarray | float, rng: np.random.Generator) -> np.ndarray:
+    """Mean-one lognormal factors on the masked lines (1 elsewhere): random draws only where they are used."""
+    out = np.ones(mask.size)
+    k = int(mask.sum())
+    s = sigma[mask] if isinstance(sigma, np.ndarray) else sigma
+    out[mask] = np.exp(rng.normal(0, 1, k) * s - np.square(s) / 2)
+    return out
+
+
 def price(params: Params, lines: Lines, people: People, practitioners: Practitioners, rng: np.random.Generator) -> None:
     """Bases, extra fees, mandatory-scheme rates and payment dates (in place)."""
     acts = params.acts
@@ -203,7 +212,7 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     size = lines.size
     v = lines.variant
     spread = acts.base_spread[v]
-    factor = np.exp(rng.normal(0, 1, size) * spread - spread**2 / 2)
+    factor = _lognormal_where(spread > 0, spread, rng)  # hospital stays, transport, imaging vary per line
     base = np.round(tariff_cents(params, v, lines.care) * lines.quantity * factor).astype(np.int64)
 
     extra = np.zeros(size, dtype=np.float64)
@@ -211,17 +220,16 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     fees = spec["extra_fees"]
     doctor = profile == EXTRA_PROFILES.index("doctor")
     sector = practitioners.sector[lines.practitioner]
-    sigma = float(fees["doctor_sigma"])
-    noise = np.exp(rng.normal(0, 1, size) * sigma - sigma**2 / 2)
+    noise = _lognormal_where(doctor, float(fees["doctor_sigma"]), rng)
+    u = rng.random(size)  # one draw serves the three sectors: a line has one sector
     for code, name in enumerate(("1", "2", "optam")):
         rule = fees["doctor"][name]
-        charged = doctor & (sector == code) & (rng.random(size) < rule["probability"])
+        charged = doctor & (sector == code) & (u < rule["probability"])
         extra = np.where(charged, base * rule["mean_share"] * noise, extra)
     for name in ("dental_prosthesis", "optics", "hearing"):
         rule = fees[name]
         mask = profile == EXTRA_PROFILES.index(name)
-        s = float(rule["sigma"])
-        draw_ln = np.exp(rng.normal(0, 1, size) * s - s**2 / 2)
+        draw_ln = _lognormal_where(mask, float(rule["sigma"]), rng)
         amount = base * rule["mean_share"] if "mean_share" in rule else rule["mean_eur"] * 100 * lines.quantity
         extra = np.where(mask, amount * draw_ln, extra)
     sante = acts.is_100_sante[v]
@@ -245,5 +253,5 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     delay = 1 + rng.poisson(mean)
     paper = rng.random(size) < spec["paper_claim_share"]
     extra_days = spec["paper_claim_extra_days"]
-    delay = delay + paper * rng.integers(extra_days["min"], extra_days["max"] + 1, size)
+    delay[paper] += rng.integers(extra_days["min"], extra_days["max"] + 1, int(paper.sum()))
     lines.paid = lines.care + delay

@@ -139,7 +139,7 @@ def run_chunk(job: ChunkJob) -> ChunkResult:
         "beneficiaries": population.table(params, people, employers),
         "contracts": contracts.table(params, people, held, employers),
         "claims": claims_table(params, chunk, people, lines, settled, job.practitioners),
-        "emails": emails.generate(params, window, chunk, people, held, rng_emails),
+        "emails": emails.generate(params, window, chunk, people, held, employers, lines, settled, rng_emails),
         "psc_roster": roster.generate(params, window, chunk, people, held, employers, rng_roster),
     }
     counts = {}
@@ -161,7 +161,11 @@ def claims_table(
 ) -> dict[str, Any]:
     """The published `claims` columns, sorted by care date then person (fraud lines are not grouped at the end)."""
     assert lines.base is not None and lines.extra is not None and lines.amo_rate is not None and lines.paid is not None
-    order = np.argsort((lines.care - lines.care.min()) * (1 << 21) + lines.person, kind="stable")
+    # Two stable sorts make the (care date, person) order: by person first (lines come nearly sorted by person,
+    # which timsort exploits), then by day as 16-bit integers (a radix sort): 4 times faster than one 64-bit key.
+    by_person = np.argsort(lines.person, kind="stable")
+    first_day = int(lines.care.min()) if lines.size else 0
+    order = by_person[np.argsort((lines.care[by_person] - first_day).astype(np.int16), kind="stable")]
     v = lines.variant[order]
     fraud_code = lines.fraud[order]
 

@@ -38,3 +38,11 @@ def year_dataset(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Pa
         return made[year]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def calibration_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """30,000 people (two chunks, seed 3, year 2025): big enough for per-age spending and rare e-mail intents."""
+    out = tmp_path_factory.mktemp("calibration") / "data"
+    generate(out=out, members=30_000, seed=3, year=2025, workers=2)
+    return {name: load(name, root=out) for name in ("claims", "beneficiaries", "contracts", "emails")}

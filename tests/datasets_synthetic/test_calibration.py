@@ -6,25 +6,14 @@ of 30,000 people is large enough for the 85+ band (≈ 700 people) to be within 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
-import pytest
 
-from datasets_synthetic import generate, load, params
+from datasets_synthetic import params
 
 YEAR = 2025
 LINES_PER_MEMBER_BEFORE = 21.56  # claim lines per member over the window before the recalibration (200,000 members)
 BANDS = {"6-10": (6, 11), "41-45": (41, 46), "66-70": (66, 71), "85+": (85, 200)}
-
-
-@pytest.fixture(scope="module")
-def calibration_dataset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, pd.DataFrame]]:
-    """30,000 people (two chunks), the tables the calibration checks read."""
-    out = tmp_path_factory.mktemp("calibration") / "data"
-    generate(out=out, members=30_000, seed=3, year=YEAR, workers=2)
-    yield {name: load(name, root=out) for name in ("claims", "beneficiaries", "contracts")}
 
 
 def person_years(people: pd.DataFrame) -> np.ndarray:
