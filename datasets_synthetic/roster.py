@@ -21,6 +21,25 @@ DISCREPANCIES = ("nir_typo", "birth_date_mismatch", "duplicate_row", "not_in_mut
 PER_CHUNK = 10**6
 
 
+def _day_of_month(day: np.ndarray) -> np.ndarray:
+    return day - day.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + 1
+
+
+def swappable(day: np.ndarray) -> np.ndarray:
+    """Dates whose day could be read as a month, and differs from it (swapping changes the date)."""
+    _, month = year_month(day)
+    dom = _day_of_month(day)
+    return (dom <= 12) & (dom != month)
+
+
+def swap_day_and_month(day: np.ndarray) -> np.ndarray:
+    """03/07/1985 -> 07/03/1985: the classic HR-file error (only for `swappable` dates)."""
+    year, month = year_month(day)
+    dom = _day_of_month(day)
+    first = ((year - 1970) * 12 + dom - 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return first + month - 1
+
+
 def generate(
     params: Params,
     window: Window,
@@ -50,9 +69,12 @@ def generate(
     typo = rng.random(n) < rates["nir_typo"]
     nirs[typo] = nir.mistype(nirs[typo], rng)  # the order number stays 000: still nobody's real NIR
     label[typo] = DISCREPANCIES.index("nir_typo")
-    shifted = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
+    mismatch = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
+    swapped = mismatch & (rng.random(n) < spec["birth_date_swap_share"]) & swappable(birth)
+    birth[swapped] = swap_day_and_month(birth[swapped])
+    shifted = mismatch & ~swapped
     birth[shifted] += rng.choice(spec["birth_date_shift_days"], int(shifted.sum()))
-    label[shifted] = DISCREPANCIES.index("birth_date_mismatch")
+    label[mismatch] = DISCREPANCIES.index("birth_date_mismatch")
 
     # Agents HR lists but the mutual has never heard of (recent hires): new synthetic NIRs from a reserved stream.
     extra = rng.binomial(max(n, 1), spec["not_in_mutual_rate"]) if n else 0

@@ -212,7 +212,7 @@ PSC_ROSTER = Table(
         C("roster_line_id", STRING, "Identifiant de la ligne du fichier (`R` + 10 chiffres)."),
         C("employer_id", STRING, "Employeur qui a transmis le fichier."),
         C("wave", pa.int16(), "Vague d'affiliation."),
-        C("agent_number", STRING, "Matricule de l'agent chez l'employeur (`AG` + 8 chiffres)."),
+        C("agent_number", STRING, "Matricule de l'agent chez l'employeur (`AG` + 9 chiffres)."),
         C("nir", STRING, "NIR déclaré par l'employeur (peut contenir une erreur de saisie)."),
         C("last_name", STRING, "Nom déclaré (parfois en majuscules ou sans accents)."),
         C("first_name", STRING, "Prénom déclaré."),

@@ -45,4 +45,4 @@ def calibration_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, p
     """30,000 people (two chunks, seed 3, year 2025): big enough for per-age spending and rare e-mail intents."""
     out = tmp_path_factory.mktemp("calibration") / "data"
     generate(out=out, members=30_000, seed=3, year=2025, workers=2)
-    return {name: load(name, root=out) for name in ("claims", "beneficiaries", "contracts", "emails")}
+    return {name: load(name, root=out) for name in ("claims", "beneficiaries", "contracts", "emails", "psc_roster")}
