@@ -39,8 +39,6 @@ REQUIREMENTS = (
     "seniority",
     "claim",
 )
-YOUNG_CHILD = (8, 15)  # orthodontic treatment ages (acts.csv TO90: 9-15; a quote comes a little before)
-SENIOR_ACTIVE_AGE = 58  # retirement questions come from agents a few years before the usual age
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,8 @@ def senders(
     alive_in_window = (people.death < 0) | (people.death >= window.start)
     age = age_at(people.birth, window.reference)
     child = _random_member(people, (people.role == 2) & alive_in_window, row, rng.random(n))
-    young = _random_member(
-        people, (people.role == 2) & (age >= YOUNG_CHILD[0]) & (age <= YOUNG_CHILD[1]), row, rng.random(n)
-    )
+    ages = spec["young_child_age"]
+    young = _random_member(people, (people.role == 2) & (age >= ages["min"]) & (age <= ages["max"]), row, rng.random(n))
     newborn = _random_member(people, (people.role == 2) & (people.birth >= window.start), row, rng.random(n))
     spouse = _random_member(people, (people.role == 1) & alive_in_window, row, rng.random(n))
     widowed = _random_member(people, (people.role == 1) & (people.death >= window.start), row, rng.random(n))
@@ -111,7 +108,7 @@ def senders(
         "automatic": collective & (contracts.col_enrolment[sender] == 1) & (contracts.col_start[sender] <= hi),
         "collective": collective & (contracts.col_start[sender] <= hi),
         "individual": invited,  # every invited agent held an individual contract when the wave opened
-        "senior_active": (status == 0) & (age[row] >= SENIOR_ACTIVE_AGE),
+        "senior_active": (status == 0) & (age[row] >= spec["senior_active_age"]),
         "chronic": household_chronic,
         "seniority": seniority >= spec["seniority_years_min"],
     }

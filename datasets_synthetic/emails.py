@@ -330,7 +330,7 @@ def _slots(
         ),
         "reference": ids.prefixed("DOS", chunk.index * PER_CHUNK + np.arange(n), 10),
         "telephone": pc.binary_join_element_wise(
-            "06 39 98 ",
+            spec["fiction_phone_prefix"] + " ",
             ids.to_strings(ids.digits(people.number[row] // 100 % 100, 2)),
             " ",
             ids.to_strings(ids.digits(people.number[row] % 100, 2)),

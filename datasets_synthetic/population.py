@@ -180,6 +180,8 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
     spouse_age = np.clip(
         sub_age + rng.normal(gap["mean"], gap["sd"], n), spec["spouse_age"]["min"], spec["spouse_age"]["max"]
     )
+    # A child is younger than the parent by at least parent_min_age_at_birth (half a year of range at the least, so
+    # that a very young parent's household still draws valid ages).
     child_max = np.clip(sub_age - spec["parent_min_age_at_birth"], 0.5, spec["child_max_age"])
     newborn = float(spec["newborn_years"])
     child_age = -newborn + rng.random(n) * (child_max + newborn)  # the youngest are born during the year
