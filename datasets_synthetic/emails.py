@@ -39,6 +39,30 @@ class Intent:
         return "claim" in self.spec.get("requires", [])
 
 
+@dataclass(frozen=True)
+class Records:
+    """The chunk's records an e-mail may draw on."""
+
+    params: Params
+    window: Window
+    chunk: Chunk
+    people: People
+    contracts: Contracts
+    employers: Employers
+    lines: Lines
+    settled: Settlement
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Who writes each e-mail, with which intent, about which claim line (-1: none)."""
+
+    senders: email_context.Senders
+    intents: list[Intent]
+    main: np.ndarray
+    claim: np.ndarray
+
+
 def intents(params: Params) -> list[Intent]:
     """Every intent of every team, in file order (the index used throughout)."""
     out = []
@@ -125,24 +149,10 @@ def generate(
     for i, pool in pools.items():
         rows = main == i
         claim[rows] = email_context.pick_claims(pool, s.row[rows], rng.random(int(rows.sum())))
-    day, event = _days(params, window, people, contracts, s, all_intents, main, claim, lines, rng)
-    slots = _slots(
-        params,
-        window,
-        chunk,
-        people,
-        contracts,
-        employers,
-        lines,
-        settled,
-        s,
-        all_intents,
-        main,
-        claim,
-        day,
-        event,
-        rng,
-    )
+    records = Records(params, window, chunk, people, contracts, employers, lines, settled)
+    choice = Choice(s, all_intents, main, claim)
+    day, event = _days(records, choice, rng)
+    slots = _slots(records, choice, day, event, rng)
 
     def part(
         key: str, which: np.ndarray, generic: np.ndarray | None = None, after: np.ndarray | None = None
@@ -203,19 +213,10 @@ def generate(
     }
 
 
-def _days(
-    params: Params,
-    window: Window,
-    people: People,
-    contracts: Contracts,
-    s: email_context.Senders,
-    all_intents: list[Intent],
-    main: np.ndarray,
-    claim: np.ndarray,
-    lines: Lines,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
+def _days(records: Records, choice: Choice, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """The day each e-mail is sent and the day of the event it is about (a claim, a birth, a wave...)."""
+    params, people, contracts, lines = records.params, records.people, records.contracts, records.lines
+    s, all_intents, main, claim = choice.senders, choice.intents, choice.main, choice.claim
     spec = params.emails
     n = main.size
     when = np.array([it.spec.get("when", "any") for it in all_intents])[main]
@@ -240,23 +241,12 @@ def _days(
 
 
 def _slots(
-    params: Params,
-    window: Window,
-    chunk: Chunk,
-    people: People,
-    contracts: Contracts,
-    employers: Employers,
-    lines: Lines,
-    settled: Settlement,
-    s: email_context.Senders,
-    all_intents: list[Intent],
-    main: np.ndarray,
-    claim: np.ndarray,
-    day: np.ndarray,
-    event: np.ndarray,
-    rng: np.random.Generator,
+    records: Records, choice: Choice, day: np.ndarray, event: np.ndarray, rng: np.random.Generator
 ) -> dict[str, pa.Array]:
     """Every slot value of every e-mail (only the ones its templates name are used)."""
+    params, window, chunk, people = records.params, records.window, records.chunk, records.people
+    contracts, employers, lines, settled = records.contracts, records.employers, records.lines, records.settled
+    s, all_intents, main, claim = choice.senders, choice.intents, choice.main, choice.claim
     spec = params.emails
     n = main.size
     row, sub = s.row, s.sub
