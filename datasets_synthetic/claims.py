@@ -16,8 +16,6 @@ from datasets_synthetic.params import EXTRA_PROFILES, FAMILIES, Params
 from datasets_synthetic.population import People
 from datasets_synthetic.practitioners import Practitioners
 
-BAND_MIDPOINTS = (3, 12, 29, 50, 67, 85)  # representative ages of the claims age bands, for act eligibility
-
 
 @dataclass
 class Lines:
@@ -85,22 +83,31 @@ def exposure(people: People, window: Window) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _choose_variants(params: Params, family: np.ndarray, age: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Pick an act variant per line among those of its family allowed for the person's age band and sex."""
+def _choose_variants(
+    params: Params, family: np.ndarray, age: np.ndarray, sex: np.ndarray, chronic: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Pick an act variant per line among those of its family allowed for the person's exact age, sex and ALD.
+
+    acts.csv's age limits cut ages into segments within which the allowed acts do not change: lines are grouped by
+    (family, segment, sex, chronic) and each group draws from its own weights (a loop over groups, not lines).
+    """
     acts = params.acts
-    bands = params.claims["age_bands"]
-    band = np.clip(np.searchsorted(bands, age, side="right") - 1, 0, len(BAND_MIDPOINTS) - 1)
-    key = (family * len(BAND_MIDPOINTS) + band) * 2 + sex
+    cuts = np.unique(np.r_[acts.min_age, acts.max_age + 1])  # an act allows min_age <= age <= max_age
+    segment = np.searchsorted(cuts, age, side="right")
+    n_segments = cuts.size + 1
+    key = ((family * n_segments + segment) * 2 + sex) * 2 + chronic.astype(np.int64)
     order = np.argsort(key, kind="stable")
-    counts = np.bincount(key, minlength=len(FAMILIES) * len(BAND_MIDPOINTS) * 2)
+    counts = np.bincount(key, minlength=len(FAMILIES) * n_segments * 4)
     bounds = np.r_[0, np.cumsum(counts)]
     variant = np.empty(family.size, dtype=np.int64)
     for k in np.flatnonzero(counts):
-        f, rest = divmod(int(k), len(BAND_MIDPOINTS) * 2)
-        b, s = divmod(rest, 2)
-        mid = BAND_MIDPOINTS[b]
-        allowed = (acts.family == f) & (acts.min_age <= mid) & (acts.max_age >= mid)
+        f, rest = divmod(int(k), n_segments * 4)
+        g, rest = divmod(rest, 4)
+        s, ald = divmod(rest, 2)
+        representative = cuts[g - 1] if g > 0 else cuts[0] - 1  # every age of segment g allows the same acts
+        allowed = (acts.family == f) & (acts.min_age <= representative) & (acts.max_age >= representative)
         allowed &= (acts.sex == 0) | (acts.sex == (1 if s == 1 else 2))
+        allowed &= ~acts.chronic_only | bool(ald)
         if not allowed.any():
             allowed = acts.family == f
         candidates = np.flatnonzero(allowed)
@@ -127,7 +134,7 @@ def draw(
     lo, hi = exposure(people, window)
     years = np.maximum(hi - lo + 1, 0) / 365.25
     age = np.maximum(age_at(people.birth, window.reference), 0)
-    band = np.clip(np.searchsorted(spec["age_bands"], age, side="right") - 1, 0, len(BAND_MIDPOINTS) - 1)
+    band = np.clip(np.searchsorted(spec["age_bands"], age, side="right") - 1, 0, len(spec["age_bands"]) - 2)
     frequency = np.array([spec["frequency"][f] for f in FAMILIES])  # (families, bands)
     shape = float(spec["frailty_gamma_shape"])
     frailty = rng.gamma(shape, 1 / shape, n) * np.where(
@@ -149,7 +156,9 @@ def draw(
     )
 
     age_at_care = np.maximum(age_at(people.birth[person], care), 0)
-    variant = _choose_variants(params, family, age_at_care, people.sex[person], rng.random(size))
+    variant = _choose_variants(
+        params, family, age_at_care, people.sex[person], people.chronic[person], rng.random(size)
+    )
     pool = params.acts.pool[variant]
     local = rng.random(size) < params.practitioners["local_share"]
     practitioner = practitioners.pick(pool, people.departement[person], local, rng.random(size))
@@ -173,6 +182,29 @@ def tariff_cents(params: Params, variant: np.ndarray, day: np.ndarray) -> np.nda
     return acts.tariff_cents[row]
 
 
+def amo_rate_on(params: Params, variant: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Mandatory-scheme rate in force on each day: acts.csv's rate, unless amo_rates.csv dates a change for the code."""
+    acts = params.acts
+    rate = acts.amo_rate[variant]
+    if acts.rate_code.size == 0:
+        return rate
+    code = acts.code_index[variant]
+    big = 10**6
+    keys = acts.rate_code * big + acts.rate_from
+    row = np.searchsorted(keys, code * big + day, side="right") - 1
+    dated = (row >= 0) & (acts.rate_code[np.maximum(row, 0)] == code)
+    return np.where(dated, acts.rate_value[np.maximum(row, 0)], rate)
+
+
+def _lognormal_where(mask: np.ndarray, sigma: np.ndarray | float, rng: np.random.Generator) -> np.ndarray:
+    """Mean-one lognormal factors on the masked lines (1 elsewhere): random draws only where they are used."""
+    out = np.ones(mask.size)
+    k = int(mask.sum())
+    s = sigma[mask] if isinstance(sigma, np.ndarray) else sigma
+    out[mask] = np.exp(rng.normal(0, 1, k) * s - np.square(s) / 2)
+    return out
+
+
 def price(params: Params, lines: Lines, people: People, practitioners: Practitioners, rng: np.random.Generator) -> None:
     """Bases, extra fees, mandatory-scheme rates and payment dates (in place)."""
     acts = params.acts
@@ -180,7 +212,7 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     size = lines.size
     v = lines.variant
     spread = acts.base_spread[v]
-    factor = np.exp(rng.normal(0, 1, size) * spread - spread**2 / 2)
+    factor = _lognormal_where(spread > 0, spread, rng)  # hospital stays, transport, imaging vary per line
     base = np.round(tariff_cents(params, v, lines.care) * lines.quantity * factor).astype(np.int64)
 
     extra = np.zeros(size, dtype=np.float64)
@@ -188,17 +220,16 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     fees = spec["extra_fees"]
     doctor = profile == EXTRA_PROFILES.index("doctor")
     sector = practitioners.sector[lines.practitioner]
-    sigma = float(fees["doctor_sigma"])
-    noise = np.exp(rng.normal(0, 1, size) * sigma - sigma**2 / 2)
+    noise = _lognormal_where(doctor, float(fees["doctor_sigma"]), rng)
+    u = rng.random(size)  # one draw serves the three sectors: a line has one sector
     for code, name in enumerate(("1", "2", "optam")):
         rule = fees["doctor"][name]
-        charged = doctor & (sector == code) & (rng.random(size) < rule["probability"])
+        charged = doctor & (sector == code) & (u < rule["probability"])
         extra = np.where(charged, base * rule["mean_share"] * noise, extra)
     for name in ("dental_prosthesis", "optics", "hearing"):
         rule = fees[name]
         mask = profile == EXTRA_PROFILES.index(name)
-        s = float(rule["sigma"])
-        draw_ln = np.exp(rng.normal(0, 1, size) * s - s**2 / 2)
+        draw_ln = _lognormal_where(mask, float(rule["sigma"]), rng)
         amount = base * rule["mean_share"] if "mean_share" in rule else rule["mean_eur"] * 100 * lines.quantity
         extra = np.where(mask, amount * draw_ln, extra)
     sante = acts.is_100_sante[v]
@@ -212,7 +243,8 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
         & np.isin(acts.family[v], ald_families)
         & (rng.random(size) < spec["ald_line_share"])
     )
-    lines.amo_rate = np.where(ald & (acts.amo_rate[v] > 0), 1.0, acts.amo_rate[v])
+    rate = amo_rate_on(params, v, lines.care)
+    lines.amo_rate = np.where(ald & (rate > 0), 1.0, rate)
 
     delay_spec = spec["paid_delay_mean_days"]
     mean = np.full(size, float(delay_spec["default"]))
@@ -221,5 +253,5 @@ def price(params: Params, lines: Lines, people: People, practitioners: Practitio
     delay = 1 + rng.poisson(mean)
     paper = rng.random(size) < spec["paper_claim_share"]
     extra_days = spec["paper_claim_extra_days"]
-    delay = delay + paper * rng.integers(extra_days["min"], extra_days["max"] + 1, size)
+    delay[paper] += rng.integers(extra_days["min"], extra_days["max"] + 1, int(paper.sum()))
     lines.paid = lines.care + delay

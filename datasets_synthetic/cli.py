@@ -28,7 +28,7 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 42,
     year: Annotated[int, typer.Option(help="Year of the data (claims also cover the end of the year before).")] = 2025,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
-    force: Annotated[bool, typer.Option(help="Replace a non-empty output directory.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace a dataset this generator wrote (nothing else).")] = False,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count).")] = None,
 ) -> None:
     """Generate the synthetic health-insurance dataset (tables, manifest.json, DICTIONNAIRE.md)."""

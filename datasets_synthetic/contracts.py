@@ -68,7 +68,7 @@ def generate(
     n = subs.size
 
     seniority = rng.uniform(spec_ind["start_years_before"]["min"], spec_ind["start_years_before"]["max"], n)
-    adult = people.birth[subs] + int(18 * 365.25)
+    adult = people.birth[subs] + int(params.population["adult_age"] * 365.25)
     ind_start = np.maximum(window.start - np.floor(seniority * 365.25).astype(np.int64), adult)
     ind_start = np.minimum(ind_start, window.end)
     ind_level = rng.choice(n_ind_levels, n, p=spec_ind["level_weights"])
@@ -85,11 +85,12 @@ def generate(
     opened = start - (waves["count"] - wave + 1) * waves["spacing_days"]
     death = people.death[subs]
     alive_at_wave = (death < 0) | (death > opened)
-    of_age = adult <= opened - 30  # agents hired after the waves (later years) are left out of this model
+    margin = int(spec_col["individual_contract_days_before_wave"])
+    of_age = adult <= opened - margin  # agents hired after the waves (later years) are left out of this model
     invited = (employer >= 0) & (opened <= window.end) & alive_at_wave & (ind_end >= opened) & of_age
     # An invited agent already held an individual contract when the wave opened (even for waves long before the
     # window, as in a dataset for a year well after the employer's PSC start).
-    ind_start = np.where(invited, np.minimum(ind_start, opened - 30), ind_start)
+    ind_start = np.where(invited, np.minimum(ind_start, opened - margin), ind_start)
     outcome = rng.random(n)
     exempted = invited & (outcome < spec_col["exemption_share"])
     answered = invited & ~exempted & (outcome < spec_col["exemption_share"] + spec_col["answer_share"])

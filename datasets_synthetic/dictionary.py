@@ -6,16 +6,13 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from datasets_synthetic import dictionary_rules as rules
+from datasets_synthetic.dictionary_rules import pct
 from datasets_synthetic.params import Params
 from datasets_synthetic.schema import TABLES
 
 if TYPE_CHECKING:
     from datasets_synthetic.generator import Manifest
-
-
-def pct(share: float, digits: int = 0) -> str:
-    """A share written the French way: 0.012 -> "1,2 %"."""
-    return f"{share * 100:.{digits}f} %".replace(".", ",")
 
 
 def _type(t: pa.DataType) -> str:
@@ -42,8 +39,9 @@ sur 2 ; la Corse s'écrit `2A` ou `2B`), **numéro d'ordre** (3) et clé (2). La
 
 **Garantie par construction** : l'INSEE numérote les naissances de 001 à 999 dans une commune et un mois donnés ;
 le numéro d'ordre `000` n'est jamais attribué. **Tous les NIR de ce jeu de données ont le numéro d'ordre `000`**
-(caractères 11 à 13) : aucun ne peut donc être celui d'une personne réelle. Ils restent par ailleurs valides au
-sens du format et de la clé (y compris la règle corse), ce qui garde leur intérêt aux exercices de contrôle
+(caractères 11 à 13), y compris les NIR volontairement mal saisis du fichier RH `psc_roster` (l'erreur porte
+sur un autre chiffre) : aucun ne peut donc être celui d'une personne réelle. Ces erreurs mises à part, ils restent
+valides au sens du format et de la clé (y compris la règle corse), ce qui garde leur intérêt aux exercices de contrôle
 (python-stdnum `fr.nir` les accepte). Chaque NIR est unique ; le sexe, l'année et le mois de naissance concordent
 avec les colonnes `sex` et `birth_date`. Le lieu de naissance est tiré au hasard (il ne dit rien du département
 de résidence).
@@ -56,10 +54,10 @@ def render(params: Params, manifest: Manifest) -> str:
         "# Dictionnaire des données synthétiques de l'Académie",
         "",
         "Données **entièrement synthétiques** d'une mutuelle santé française : aucune personne réelle. "
-        f"Générées par `datasets_synthetic` {manifest.version} avec `--members {p['members']} --seed {p['seed']} "
-        f"--year {p['year']} --format {p['format']}` ; prestations du {manifest.window['start']} au "
-        f"{manifest.window['end']} (la fin de l'année précédente est incluse pour voir la revalorisation du G "
-        "au 22/12/2024).",
+        f"Générées par `datasets_synthetic` {manifest.version} (paquet `academie` {manifest.package_version}) "
+        f"avec `--members {p['members']} --seed {p['seed']} "
+        f"--year {p['year']} --format {p['format']}` ; "
+        + rules.window_sentence(params, manifest.window["start"], manifest.window["end"]),
         "",
         'Lecture dans un notebook : `from datasets_synthetic import load` puis `load("claims")` '
         "(dates en `datetime64`, identifiants en texte, montants en euros).",
@@ -79,35 +77,15 @@ def render(params: Params, manifest: Manifest) -> str:
         lines.append("")
     lines += [
         NIR_SECTION,
-        _money_section(),
-        _population_section(params),
-        _psc_section(params),
-        _fraud_section(params),
+        rules.money_section(params, manifest.window["start"], manifest.window["end"]),
+        rules.population_section(params),
+        rules.psc_section(params, manifest.window["start"], manifest.window["end"]),
+        rules.fraud_section(params, manifest.fraud),
         _emails_section(params),
         REPRODUCIBILITY_SECTION,
         _sources_section(params),
     ]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _money_section() -> str:
-    return """\
-## Règles de calcul des montants (vérifiées au centime sur chaque ligne hors fraude)
-
-- `amount_billed = reimbursement_base + extra_fees`
-- `amo_paid = reimbursement_base × amo_rate − flat_participation − deductible`, le produit étant arrondi au
-  centime le plus proche (demi-centime arrondi au centime supérieur) ; jamais négatif : la retenue est limitée à
-  ce que verse l'AMO sur la ligne. Un contrôle en flottants doit donc tolérer un écart d'au plus 0,005 €.
-- `amo_paid + amc_paid + out_of_pocket = amount_billed`
-- La participation forfaitaire (1 € puis 2 € au 15/05/2024, consultations et biologie) et les franchises
-  (0,50 € puis 1 € par boîte ou acte paramédical au 31/03/2024, 2 € puis 4 € par transport, plafonds
-  journaliers) ne sont **jamais** payées par la complémentaire ; chacune est plafonnée à 50 € par personne et par
-  année civile ; les moins de 18 ans en sont exonérés.
-- Lignes `is_100_sante` : reste à charge nul (la complémentaire paie tout ce que l'AMO ne paie pas).
-- Médecins de secteur 1 : aucun dépassement d'honoraires.
-- Sans contrat complémentaire actif à la date des soins, `amc_paid` vaut 0.
-- Tarifs datés : le `G` vaut 26,50 € avant le 22/12/2024 et 30 € à partir de cette date.
-"""
 
 
 REPRODUCIBILITY_SECTION = """\
@@ -117,51 +95,6 @@ Même graine, mêmes paramètres, même version : fichiers identiques à l'octet
 sha256 de chaque fichier et des fichiers de paramètres). Les personnes sont générées par lots (`chunk_members`,
 25 000 par défaut) ; chaque lot a sa propre graine dérivée (`numpy.random.SeedSequence`), ce qui borne la mémoire
 et rend le résultat indépendant du nombre de processus. Changer `chunk_members` change les données.
-"""
-
-
-def _population_section(params: Params) -> str:
-    spec = params.population["subscribers"]
-    months = params.claims["window"]["months_before_year"]
-    return f"""\
-## Population et période
-
-- Adhérents actifs (agents de l'État, surtout de l'Éducation nationale) : âge moyen visé
-  {spec["active_age"]["mean"]:.0f} ans, {pct(spec["female_share_active"])} de femmes ; retraités
-  ({pct(1 - spec["active_share"])} des adhérents) ; conjoints et enfants (jusqu'à {spec["child_max_age"]} ans) en
-  ayants droit.
-- Les prestations couvrent les {months} derniers mois de l'année précédente et toute l'année `--year`. Aucun
-  soin avant la naissance ni après le décès (sauf fraude étiquetée `care_after_death`).
-- Environ 3,3 consultations de généraliste par personne et par an ; dépense croissante avec l'âge ; forte
-  dépense l'année du décès ; personnes en ALD remboursées à 100 % sur la plupart de leurs soins médicaux.
-- Chacun a un médecin traitant (la plupart de ses consultations de généraliste) et consulte surtout dans son
-  département.
-"""
-
-
-def _psc_section(params: Params) -> str:
-    col = params.contracts["collective_psc"]
-    rates = params.contracts["psc_roster"]["discrepancy_rates"]
-    return f"""\
-## Réforme de la protection sociale complémentaire (PSC)
-
-- Chaque employeur a une date d'effet (`employers.psc_start_date`) ; ses agents actifs sont invités en
-  {col["waves"]["count"]} vagues espacées de {col["waves"]["spacing_days"]} jours avant cette date et ont
-  {col["waves"]["answer_days"]} jours pour répondre.
-- Réponse (environ {pct(col["answer_share"])}) : contrat collectif `chosen` au niveau choisi, ayants droit
-  ajoutés le plus souvent. Pas de réponse : adhésion `automatic` au socle (`psc_socle`), sans option ni ayant
-  droit (ceux-ci perdent leur couverture). Dispense (environ {pct(col["exemption_share"])}) : le contrat
-  individuel est conservé (`enrolment = exempted`, motif dans `exemption_reason`).
-- Le contrat individuel de l'agent qui bascule prend fin la veille de la date d'effet du contrat collectif.
-- L'employeur paie {pct(params.employers["employer_share_rate"])} de la cotisation d'équilibre
-  (`employer_share_eur`).
-- `psc_roster` : le fichier RH de chaque employeur, avec des écarts injectés à rapprocher des contrats :
-  NIR mal saisi (environ {pct(rates["nir_typo"], 1)}, clé invalide), date de naissance différente
-  ({pct(rates["birth_date_mismatch"], 1)}), doublons ({pct(rates["duplicate_row"], 1)}), agents inconnus de la
-  mutuelle ({pct(params.contracts["psc_roster"]["not_in_mutual_rate"])}) et agents affiliés absents du fichier
-  ({pct(rates["missing_from_roster"])}). Les noms sont parfois en majuscules.
-- Pour `--year 2025`, seuls les employeurs dont la date d'effet tombe en 2025 ont déjà des contrats collectifs ;
-  l'Éducation nationale bascule le 1er mai 2026 (`--year 2026`).
 """
 
 
@@ -180,27 +113,6 @@ n'apparaît jamais dans le texte ; une partie du vocabulaire est commune à plus
 |---|---|---:|
 {rows}
 """
-
-
-def _fraud_section(params: Params) -> str:
-    lines = [
-        "## Fraudes étiquetées (`claims.fraud_type`)",
-        "",
-        "Injectées à faible prévalence (bien moins de 1 % des lignes) ; aucune colonne isolée ne les trahit.",
-        "",
-    ]
-    descriptions = {
-        "phantom_billing": "actes fictifs : séries d'actes infirmiers ou de kinésithérapie facturés à des adhérents "
-        "qui n'ont jamais vu le professionnel (souvent hors de leur département)",
-        "duplicate_billing": "double facturation : le même acte, même patient, même jour, payé quelques jours après",
-        "upcoding": "surcotation : quelques généralistes facturent un avis ponctuel de consultant (`APC`) au lieu "
-        "d'un `G`",
-        "impossible_volume": "volume impossible : quelques infirmiers facturent 70 à 130 actes certains jours",
-        "care_after_death": "soins après décès : délivrances et soins facturés après la `death_date` du bénéficiaire",
-    }
-    for key, text in descriptions.items():
-        lines.append(f"- `{key}` : {text}.")
-    return "\n".join(lines) + "\n"
 
 
 def _sources_section(params: Params) -> str:

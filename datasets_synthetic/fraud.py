@@ -98,7 +98,8 @@ def inject(
     """Add phantom, impossible-volume and after-death lines, and upcode some GP visits (before pricing)."""
     spec = params.fraud["types"]
     lo, hi = exposure(people, window)
-    whole_window = (lo <= window.start) & (hi >= window.end) & (people.birth < window.start - 18 * 365)
+    adult = people.birth < window.start - int(params.population["adult_age"] * 365.25)
+    whole_window = (lo <= window.start) & (hi >= window.end) & adult
     eligible = np.flatnonzero(whole_window)
     parts = [lines]
     expected_lines = chunk.members * params.fraud["expected_lines_per_member"] * window.years
@@ -113,8 +114,9 @@ def inject(
         step = np.arange(series.size) - np.repeat(np.cumsum(length) - length, length)
         fraudster = rng.choice(plan.phantom, n_series)[series]
         person = rng.choice(eligible, n_series)[series]
-        start = rng.integers(window.start, window.end - 45, n_series)[series]
         gap = spec["phantom_billing"]["days_between_acts"]
+        longest = (series_spec["max"] - 1) * gap["max"]  # the longest series still ends inside the window
+        start = rng.integers(window.start, window.end - longest, n_series)[series]
         care = start + step * rng.integers(gap["min"], gap["max"] + 1, series.size)
         variant = _variants_of_pool(params, practitioners.pool[fraudster], rng.random(series.size))
         parts.append(_new_lines(person, variant, fraudster, care, "phantom_billing"))

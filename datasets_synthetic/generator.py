@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from datasets_synthetic import (
     emails,
     fraud,
     ids,
+    limits,
     money,
     population,
     practitioners,
@@ -33,11 +35,25 @@ from datasets_synthetic import (
 from datasets_synthetic.context import Chunk, Window
 from datasets_synthetic.params import FAMILIES, Params, load
 from datasets_synthetic.schema import TABLES
-from datasets_synthetic.writer import FORMATS, DatasetError, build, discard, prepare, publish, sha256, write_part
+from datasets_synthetic.writer import (
+    DICTIONARY,
+    FORMATS,
+    GENERATOR,
+    MANIFEST,
+    DatasetError,
+    build,
+    discard,
+    prepare,
+    publish,
+    sha256,
+    write_part,
+)
 
-VERSION = "1.0.0"
+# The generator's output version: same VERSION and same arguments give the same bytes, so it is bumped whenever a
+# change alters what any arguments produce. `package_version` (the `academie` distribution) is recorded beside it.
+VERSION = "2.0.0"
 CHUNK_MEMBERS = 25_000
-MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude (and the NIR slot capacity)
+MAX_MEMBERS = 50_000_000  # beyond the French population's order of magnitude; `limits` computes the real ceiling
 YEARS = range(2024, 2031)
 
 
@@ -52,6 +68,9 @@ class Manifest:
     tables: dict[str, dict[str, Any]]
     data_files: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
+    package_version: str = ""
+    # Realised labelled fraud: {"lines", "share", "by_type": {type: {"lines", "share"}}} (shares of all claim lines).
+    fraud: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, table: str) -> int:
         return int(self.tables[table]["rows"])
@@ -84,8 +103,11 @@ def validate(*, members: int, seed: int, year: int, fmt: str, chunk_members: int
         )
     if fmt not in FORMATS:
         raise DatasetError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if not 1000 <= chunk_members <= 1_000_000:
-        raise DatasetError("chunk_members must be between 1,000 and 1,000,000")
+    if isinstance(chunk_members, bool) or not isinstance(chunk_members, int) or not 1000 <= chunk_members <= 1_000_000:
+        raise DatasetError(f"chunk_members must be a whole number between 1,000 and 1,000,000 (got {chunk_members!r})")
+    reason = limits.problem(load(), members=members, chunk_members=chunk_members, year=year)
+    if reason is not None:
+        raise DatasetError(reason)
 
 
 def _rngs(seed: int, *key: int, count: int) -> list[np.random.Generator]:
@@ -93,8 +115,14 @@ def _rngs(seed: int, *key: int, count: int) -> list[np.random.Generator]:
     return [np.random.Generator(np.random.PCG64(child)) for child in children]
 
 
-def run_chunk(job: ChunkJob) -> dict[str, int]:
-    """Generate and write one chunk of every per-member table; returns row counts."""
+@dataclass(frozen=True)
+class ChunkResult:
+    rows: dict[str, int]
+    fraud_lines: dict[str, int]
+
+
+def run_chunk(job: ChunkJob) -> ChunkResult:
+    """Generate and write one chunk of every per-member table; returns row counts and labelled fraud lines."""
     params = load()
     window = Window.for_year(job.year, params)
     chunk = job.chunk
@@ -111,7 +139,7 @@ def run_chunk(job: ChunkJob) -> dict[str, int]:
         "beneficiaries": population.table(params, people, employers),
         "contracts": contracts.table(params, people, held, employers),
         "claims": claims_table(params, chunk, people, lines, settled, job.practitioners),
-        "emails": emails.generate(params, window, chunk, people, held, rng_emails),
+        "emails": emails.generate(params, window, chunk, people, held, employers, lines, settled, rng_emails),
         "psc_roster": roster.generate(params, window, chunk, people, held, employers, rng_roster),
     }
     counts = {}
@@ -119,7 +147,8 @@ def run_chunk(job: ChunkJob) -> dict[str, int]:
         data = build(TABLES[name], columns)
         write_part(data, job.directory / name, chunk.index, job.fmt)
         counts[name] = data.num_rows
-    return counts
+    by_type = np.bincount(lines.fraud, minlength=len(fraud.FRAUD_TYPES) + 1)[1:]
+    return ChunkResult(counts, {name: int(k) for name, k in zip(fraud.FRAUD_TYPES, by_type, strict=True)})
 
 
 def claims_table(
@@ -132,7 +161,11 @@ def claims_table(
 ) -> dict[str, Any]:
     """The published `claims` columns, sorted by care date then person (fraud lines are not grouped at the end)."""
     assert lines.base is not None and lines.extra is not None and lines.amo_rate is not None and lines.paid is not None
-    order = np.argsort((lines.care - lines.care.min()) * (1 << 21) + lines.person, kind="stable")
+    # Two stable sorts make the (care date, person) order: by person first (lines come nearly sorted by person,
+    # which timsort exploits), then by day as 16-bit integers (a radix sort): 4 times faster than one 64-bit key.
+    by_person = np.argsort(lines.person, kind="stable")
+    first_day = int(lines.care.min()) if lines.size else 0
+    order = by_person[np.argsort((lines.care[by_person] - first_day).astype(np.int16), kind="stable")]
     v = lines.variant[order]
     fraud_code = lines.fraud[order]
 
@@ -185,8 +218,10 @@ def generate(
     temporary = prepare(out, force=force)
     try:
         manifest = _generate_into(temporary, params, window, members, seed, year, fmt, progress, workers, chunk_members)
-        (temporary / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-        (temporary / "DICTIONNAIRE.md").write_text(dictionary.render(params, manifest), encoding="utf-8")
+        # The dictionary describes the manifest's figures, then the manifest records the dictionary's checksum too.
+        (temporary / DICTIONARY).write_text(dictionary.render(params, manifest), encoding="utf-8")
+        manifest.files = dict(sorted({**manifest.files, DICTIONARY: sha256(temporary / DICTIONARY)}.items()))
+        (temporary / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         publish(temporary, out)
     except BaseException:
         discard(temporary)
@@ -197,7 +232,7 @@ def generate(
 def verify(root: Path | str) -> list[str]:
     """Problems found when checking a dataset against its manifest (missing or altered files); empty when intact."""
     root = Path(root)
-    manifest_path = root / "manifest.json"
+    manifest_path = root / MANIFEST
     if not manifest_path.exists():
         return [f"{manifest_path} is missing: generate the dataset with `academy data generate --out {root}`"]
     recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -256,7 +291,7 @@ def _generate_into(
     ) as bar:
         task = bar.add_task(f"Génération de {members:,} personnes protégées".replace(",", " "), total=n_chunks)
         if workers == 1:
-            results = []
+            results: list[ChunkResult] = []
             for job in jobs:
                 results.append(run_chunk(job))
                 bar.advance(task)
@@ -271,20 +306,47 @@ def _generate_into(
                     future.result()
                     bar.advance(task)
                 results = [f.result() for f in futures]
+    fraud_lines = dict.fromkeys(fraud.FRAUD_TYPES, 0)
     for result in results:
-        for name, rows in result.items():
+        for name, rows in result.rows.items():
             counts[name] = counts.get(name, 0) + rows
+        for name, k in result.fraud_lines.items():
+            fraud_lines[name] += k
 
     files = {str(p.relative_to(directory)): sha256(p) for p in sorted(directory.rglob(f"*.{fmt}"))}
     tables = {
         name: {"rows": counts[name], "parts": sum(1 for f in files if f.startswith(name + "/"))} for name in TABLES
     }
     return Manifest(
-        generator="datasets_synthetic",
+        generator=GENERATOR,
         version=VERSION,
+        package_version=package_version(),
         parameters={"members": members, "seed": seed, "year": year, "format": fmt, "chunk_members": chunk_members},
         window={"start": str(np.datetime64(window.start, "D")), "end": str(np.datetime64(window.end, "D"))},
         tables=tables,
         data_files=dict(sorted(params.file_hashes.items())),
         files=files,
+        fraud=_prevalence(fraud_lines, counts["claims"]),
     )
+
+
+def package_version() -> str:
+    """Version of the installed `academie` distribution this generator belongs to ("unknown" from a bare checkout)."""
+    try:
+        return metadata.version("academie")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _prevalence(fraud_lines: dict[str, int], total: int) -> dict[str, Any]:
+    """Counts and shares (of all claim lines) of each labelled fraud type, as the manifest and dictionary show them."""
+
+    def share(k: int) -> float:
+        return round(k / total, 6) if total else 0.0
+
+    every = sum(fraud_lines.values())
+    return {
+        "lines": every,
+        "share": share(every),
+        "by_type": {name: {"lines": k, "share": share(k)} for name, k in fraud_lines.items()},
+    }

@@ -7,7 +7,8 @@ given to anyone: every synthetic NIR uses 000, which guarantees by construction 
 while format and key checks (python-stdnum's `fr.nir` accepts them) stay meaningful.
 
 Uniqueness without coordination between chunks: within one (sex, year, month) bucket, the k-th person of chunk c
-gets slot k * n_streams + c, mapped to a birth place through a bijection of [0, P) (P prime) that depends on the
+gets slot k * n_streams + c (n_streams = number of chunks; a chunk's HR-file agents unknown to the mutual rank after
+its members), mapped to a birth place through a bijection of [0, P) (P prime) that depends on the
 bucket, so birth places look scattered and two people never share a NIR.
 """
 
@@ -54,21 +55,39 @@ def capacity() -> int:
     return len(birth_places()[1])
 
 
+def buckets(sex_digit: np.ndarray, birth_year: np.ndarray, birth_month: np.ndarray) -> np.ndarray:
+    """The (sex, two-digit year, month) bucket of each person: NIRs are unique within a bucket by their place."""
+    return sex_digit.astype(np.int64) * 10000 + (birth_year.astype(np.int64) % 100) * 100 + birth_month.astype(np.int64)
+
+
 def make(
-    *, sex_digit: np.ndarray, birth_year: np.ndarray, birth_month: np.ndarray, stream: int, n_streams: int
+    *,
+    sex_digit: np.ndarray,
+    birth_year: np.ndarray,
+    birth_month: np.ndarray,
+    stream: int,
+    n_streams: int,
+    taken: np.ndarray | None = None,
 ) -> np.ndarray:
-    """15-char ASCII matrix of NIRs for one chunk (`stream` in [0, n_streams)); unique across all streams."""
+    """15-char ASCII matrix of NIRs for one chunk (`stream` in [0, n_streams)); unique across all streams.
+
+    `taken` lists the buckets (see `buckets`) of NIRs this stream already gave out: new ones rank after them, so a
+    second batch of the same chunk (the HR file's unknown agents) shares the chunk's stream without a collision.
+    """
     places, numeric_places = birth_places()
     prime = len(numeric_places)
     n = sex_digit.size
     yy = birth_year.astype(np.int64) % 100
-    bucket = sex_digit.astype(np.int64) * 10000 + yy * 100 + birth_month.astype(np.int64)
+    bucket = buckets(sex_digit, birth_year, birth_month)
     order = np.argsort(bucket, kind="stable")
     sorted_bucket = bucket[order]
     starts = np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]]
     first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - first
+    if taken is not None and taken.size:
+        used = np.sort(taken)
+        rank += np.searchsorted(used, bucket, side="right") - np.searchsorted(used, bucket, side="left")
     slot = rank * n_streams + stream
     if slot.size and int(slot.max()) >= prime:
         raise ValueError("too many people born in the same month for unique synthetic NIRs; generate fewer members")
@@ -93,6 +112,32 @@ def make(
         ],
         axis=1,
     )
+
+
+# Character positions a data-entry typo may change: every digit but the order number (positions 10-12), so a
+# mistyped NIR still carries `000` and cannot be anyone's real number either.
+ORDER_POSITIONS = slice(10, 13)
+
+
+def mistype(chars: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One digit of each NIR replaced by another, anywhere but in the order number (a copy; key no longer matches).
+
+    Any single-digit change of the 13-digit number changes it by d × 10^k, never a multiple of the prime 97, and a
+    changed key digit cannot be the right key: so every mistyped NIR fails the key check. The `2` of Corsica's
+    `2A`/`2B` is left alone (changing it would not be a digit typo but a format error).
+    """
+    out = np.array(chars, dtype=np.uint8, copy=True)
+    n = out.shape[0]
+    if n == 0:
+        return out
+    allowed = (out >= ord("0")) & (out <= ord("9"))
+    allowed[:, ORDER_POSITIONS] = False
+    allowed[:, 5] &= allowed[:, 6]  # "2A"/"2B": the 2 goes with its letter
+    position = np.argmax(rng.random(out.shape) * allowed, axis=1)  # uniform among the allowed positions
+    rows = np.arange(n)
+    current = out[rows, position].astype(np.int64) - ord("0")
+    out[rows, position] = (ord("0") + (current + rng.integers(1, 10, n)) % 10).astype(np.uint8)
+    return out
 
 
 def key_of(nir13: str) -> int:

@@ -20,7 +20,7 @@ import yaml
 
 DATA_PACKAGE = "datasets_synthetic.data"
 YAML_FILES = ("population", "employers", "contracts", "practitioners", "claims", "fraud", "emails")
-CSV_FILES = ("departements", "acts", "tariffs")
+CSV_FILES = ("departements", "acts", "tariffs", "amo_rates")
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -60,12 +60,16 @@ class Acts:
     min_age: np.ndarray
     max_age: np.ndarray
     sex: np.ndarray  # 0 any, 1 women only, 2 men only
+    chronic_only: np.ndarray  # only prescribed to people with a chronic condition (ALD)
     base_spread: np.ndarray
     code_index: np.ndarray  # index into `codes`
     codes: list[str]
     tariff_code: np.ndarray  # per tariff row: code index
     tariff_from: np.ndarray  # per tariff row: day
     tariff_cents: np.ndarray
+    rate_code: np.ndarray  # per dated AMO-rate row (amo_rates.csv): code index
+    rate_from: np.ndarray
+    rate_value: np.ndarray
 
 
 FAMILIES = (
@@ -112,9 +116,18 @@ def cents(value: float | str) -> int:
     return round(float(value) * 100)
 
 
-def _acts(rows: list[dict[str, str]], tariffs: list[dict[str, str]], pools: list[tuple[str, str | None]]) -> Acts:
+def _acts(
+    rows: list[dict[str, str]],
+    tariffs: list[dict[str, str]],
+    rates: list[dict[str, str]],
+    pools: list[tuple[str, str | None]],
+) -> Acts:
     codes = sorted({row["act_code"] for row in rows})
     known = set(codes)
+    unknown_rates = {r["act_code"] for r in rates} - known
+    if unknown_rates:
+        raise ValueError(f"amo_rates.csv names acts that acts.csv does not list: {sorted(unknown_rates)}")
+    rate_rows = sorted((codes.index(r["act_code"]), days(r["valid_from"]), float(r["amo_rate"])) for r in rates)
     tariff_rows = sorted(
         (codes.index(t["act_code"]), days(t["valid_from"]), cents(t["tariff_eur"]))
         for t in tariffs
@@ -147,12 +160,16 @@ def _acts(rows: list[dict[str, str]], tariffs: list[dict[str, str]], pools: list
         min_age=ints("min_age"),
         max_age=ints("max_age"),
         sex=np.array([{"": 0, "F": 1, "M": 2}[r["sex"]] for r in rows], dtype=np.int64),
+        chronic_only=np.array([r["chronic"] == "1" for r in rows], dtype=bool),
         base_spread=floats("base_spread"),
         code_index=np.array([codes.index(r["act_code"]) for r in rows], dtype=np.int64),
         codes=codes,
         tariff_code=np.array([t[0] for t in tariff_rows], dtype=np.int64),
         tariff_from=np.array([t[1] for t in tariff_rows], dtype=np.int64),
         tariff_cents=np.array([t[2] for t in tariff_rows], dtype=np.int64),
+        rate_code=np.array([r[0] for r in rate_rows], dtype=np.int64),
+        rate_from=np.array([r[1] for r in rate_rows], dtype=np.int64),
+        rate_value=np.array([r[2] for r in rate_rows], dtype=np.float64),
     )
 
 
@@ -165,7 +182,7 @@ def load() -> Params:
             raise ValueError(f"data/{name}.yaml must name its sources")
     departements = read_csv("departements.csv")
     pools = [(p["category"], p["specialty"]) for p in loaded["practitioners"]["pools"]]
-    acts = _acts(read_csv("acts.csv"), read_csv("tariffs.csv"), pools)
+    acts = _acts(read_csv("acts.csv"), read_csv("tariffs.csv"), read_csv("amo_rates.csv"), pools)
     hashes = {}
     for name in [f"{n}.yaml" for n in YAML_FILES] + [f"{n}.csv" for n in CSV_FILES]:
         hashes[name] = hashlib.sha256(read_text(name).encode("utf-8")).hexdigest()

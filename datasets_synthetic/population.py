@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,6 +95,26 @@ class People:
         return self.household
 
 
+def _normal_share(spec: dict[str, float], low: float, high: float) -> float:
+    """Share of a truncated normal (mean, sd, min, max) that falls in [low, high)."""
+
+    def cdf(x: float) -> float:
+        return 0.5 * (1 + math.erf((x - spec["mean"]) / (spec["sd"] * math.sqrt(2))))
+
+    inside = cdf(spec["max"]) - cdf(spec["min"])
+    return max(0.0, cdf(min(high, spec["max"])) - cdf(max(low, spec["min"]))) / inside
+
+
+def expected_household_size(params: Params) -> float:
+    """Mean people per subscriber implied by population.yaml (spouse, then children within the parenting ages)."""
+    spec = params.population["subscribers"]
+    size = 1.0
+    for group, share in (("active", spec["active_share"]), ("retired", 1 - spec["active_share"])):
+        parents = _normal_share(spec[f"{group}_age"], spec["parent_age"]["min"], spec["parent_age"]["max"])
+        size += share * (spec["spouse_probability"][group] + spec["children_mean"][group] * parents)
+    return size
+
+
 def _truncated_normal(rng: np.random.Generator, spec: dict[str, float], n: int) -> np.ndarray:
     values = rng.normal(spec["mean"], spec["sd"], n)
     bad = (values < spec["min"]) | (values > spec["max"])
@@ -106,7 +127,8 @@ def _truncated_normal(rng: np.random.Generator, spec: dict[str, float], n: int) 
 def _households(params: Params, n_members: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Draw subscribers and their dependants until exactly `n_members` people are covered."""
     spec = params.population["subscribers"]
-    n_sub = max(8, int(n_members / 1.4) + 16)
+    # Enough subscribers for n_members people in one draw (5 % spare, for the randomness of household sizes).
+    n_sub = max(8, math.ceil(1.05 * n_members / expected_household_size(params)) + 16)
     while True:
         active = rng.random(n_sub) < spec["active_share"]
         age = np.where(
@@ -119,7 +141,7 @@ def _households(params: Params, n_members: int, rng: np.random.Generator) -> dic
         spouse = rng.random(n_sub) < np.where(
             active, spec["spouse_probability"]["active"], spec["spouse_probability"]["retired"]
         )
-        parent_age = (age >= 25) & (age < 62)
+        parent_age = (age >= spec["parent_age"]["min"]) & (age < spec["parent_age"]["max"])
         children_mean = np.where(active, spec["children_mean"]["active"], spec["children_mean"]["retired"])
         children = np.where(parent_age, rng.poisson(children_mean), 0)
         sizes = 1 + spouse.astype(np.int64) + children
@@ -154,9 +176,15 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
     role = np.where(position == 0, 0, np.where((position == 1) & has_spouse, 1, 2))
 
     sub_age = hh["age"][household]
-    spouse_age = np.clip(sub_age + rng.normal(spec["spouse_age_gap"]["mean"], spec["spouse_age_gap"]["sd"], n), 18, 99)
+    gap = spec["spouse_age_gap"]
+    spouse_age = np.clip(
+        sub_age + rng.normal(gap["mean"], gap["sd"], n), spec["spouse_age"]["min"], spec["spouse_age"]["max"]
+    )
+    # A child is younger than the parent by at least parent_min_age_at_birth (half a year of range at the least, so
+    # that a very young parent's household still draws valid ages).
     child_max = np.clip(sub_age - spec["parent_min_age_at_birth"], 0.5, spec["child_max_age"])
-    child_age = -0.9 + rng.random(n) * (child_max + 0.9)  # a few children are born during the year
+    newborn = float(spec["newborn_years"])
+    child_age = -newborn + rng.random(n) * (child_max + newborn)  # the youngest are born during the year
     age = np.where(role == 0, sub_age, np.where(role == 1, spouse_age, child_age))
     birth = (window.reference - np.floor(age * 365.25) - rng.integers(0, 365, n) * (role != 2)).astype(np.int64)
     birth = np.minimum(birth, window.end - 1)
@@ -202,7 +230,7 @@ def people(params: Params, window: Window, chunk: Chunk, employers: Employers, r
         birth_year=birth_year,
         birth_month=birth_month,
         stream=chunk.index,
-        n_streams=2 * chunk.n_chunks,  # streams n_chunks.. are for HR-file agents unknown to the mutual
+        n_streams=chunk.n_chunks,
     )
     return People(
         number=chunk.first_number + np.arange(n, dtype=np.int64),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from datasets_synthetic import ids
+from datasets_synthetic import ids, limits
 from datasets_synthetic.params import Params
 
 SECTORS = ("1", "2", "optam")
@@ -47,8 +47,7 @@ def generate(params: Params, members: int, rng: np.random.Generator) -> Practiti
     spec = params.practitioners
     n_dept = len(params.departement_codes)
     pools, depts, sectors = [], [], []
-    for index, pool in enumerate(spec["pools"]):
-        count = max(int(spec["min_per_pool"]), round(pool["per_10000"] * members / 10000))
+    for index, (pool, count) in enumerate(zip(spec["pools"], limits.pool_sizes(params, members), strict=True)):
         dept = np.sort(rng.choice(n_dept, count, p=params.departement_weights))
         pools.append(np.full(count, index))
         depts.append(dept)
@@ -67,9 +66,9 @@ def generate(params: Params, members: int, rng: np.random.Generator) -> Practiti
     # Identifier: département (2 chars; overseas "97"), category digit, then a 5-digit serial unique overall.
     dept_prefix = np.array([list(code[:2].encode("ascii")) for code in params.departement_codes], dtype=np.uint8)
     digit = np.array([ord(p["digit"]) for p in spec["pools"]], dtype=np.uint8)
-    serial = (np.arange(n) * 7919 + 10007) % 100000  # scattered but unique (7919 is coprime with 100000)
-    if n > 100000:
+    if n > limits.PRACTITIONER_SERIALS:  # generator.validate refuses such sizes first, with the limit in the message
         raise ValueError("too many practitioners for 5-digit serials")
+    serial = (np.arange(n) * 7919 + 10007) % 100000  # scattered but unique (7919 is coprime with 100000)
     id_chars = np.concatenate([dept_prefix[dept_arr], digit[pool_arr][:, None], ids.digits(serial, 5)], axis=1)
     # RPPS: "10" + 8 digits (a bijection of the index, so unique) + Luhn check digit; none for establishments.
     body = np.concatenate([ids.constant("10", n), ids.digits((np.arange(n) * 48271 + 1234567) % 10**8, 8)], axis=1)

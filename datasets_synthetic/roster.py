@@ -21,6 +21,25 @@ DISCREPANCIES = ("nir_typo", "birth_date_mismatch", "duplicate_row", "not_in_mut
 PER_CHUNK = 10**6
 
 
+def _day_of_month(day: np.ndarray) -> np.ndarray:
+    return day - day.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + 1
+
+
+def swappable(day: np.ndarray) -> np.ndarray:
+    """Dates whose day could be read as a month, and differs from it (swapping changes the date)."""
+    _, month = year_month(day)
+    dom = _day_of_month(day)
+    return (dom <= 12) & (dom != month)
+
+
+def swap_day_and_month(day: np.ndarray) -> np.ndarray:
+    """03/07/1985 -> 07/03/1985: the classic HR-file error (only for `swappable` dates)."""
+    year, month = year_month(day)
+    dom = _day_of_month(day)
+    first = ((year - 1970) * 12 + dom - 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return first + month - 1
+
+
 def generate(
     params: Params,
     window: Window,
@@ -48,27 +67,30 @@ def generate(
     label = np.full(n, -1)
 
     typo = rng.random(n) < rates["nir_typo"]
-    position = rng.integers(7, 13, n)  # a digit of the commune or order number (always digits)
-    current = nirs[np.arange(n), position].astype(np.int64) - ord("0")
-    replaced = (current + rng.integers(1, 10, n)) % 10  # a different digit: the key cannot match any more
-    nirs[np.arange(n)[typo], position[typo]] = (ord("0") + replaced[typo]).astype(np.uint8)
+    nirs[typo] = nir.mistype(nirs[typo], rng)  # the order number stays 000: still nobody's real NIR
     label[typo] = DISCREPANCIES.index("nir_typo")
-    shifted = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
+    mismatch = ~typo & (rng.random(n) < rates["birth_date_mismatch"])
+    swapped = mismatch & (rng.random(n) < spec["birth_date_swap_share"]) & swappable(birth)
+    birth[swapped] = swap_day_and_month(birth[swapped])
+    shifted = mismatch & ~swapped
     birth[shifted] += rng.choice(spec["birth_date_shift_days"], int(shifted.sum()))
-    label[shifted] = DISCREPANCIES.index("birth_date_mismatch")
+    label[mismatch] = DISCREPANCIES.index("birth_date_mismatch")
 
     # Agents HR lists but the mutual has never heard of (recent hires): new synthetic NIRs from a reserved stream.
     extra = rng.binomial(max(n, 1), spec["not_in_mutual_rate"]) if n else 0
     if extra:
         female = rng.random(extra) < params.population["subscribers"]["female_share_active"]
-        new_birth = window.reference - (rng.uniform(22, 40, extra) * 365.25).astype(np.int64)
+        ages = spec["new_hire_age"]
+        new_birth = window.reference - (rng.uniform(ages["min"], ages["max"], extra) * 365.25).astype(np.int64)
         year, month = year_month(new_birth)
+        member_year, member_month = year_month(people.birth)
         new_nir = nir.make(
             sex_digit=np.where(female, 2, 1),
             birth_year=year,
             birth_month=month,
-            stream=chunk.n_chunks + chunk.index,
-            n_streams=2 * chunk.n_chunks,
+            stream=chunk.index,
+            n_streams=chunk.n_chunks,
+            taken=nir.buckets(people.sex + 1, member_year, member_month),  # sex digit: 1 M, 2 F
         )
         source = rng.integers(0, n, extra)  # same employer and wave as a listed colleague
         names = params.population["names"]
@@ -86,7 +108,8 @@ def generate(
         last = np.r_[last, rng.integers(0, len(names["last"]), extra)]
         employer = np.r_[employer, employer[source]]
         wave = np.r_[wave, wave[source]]
-        agent_number = np.r_[agent_number, 900_000_000 + chunk.index * 10_000 + np.arange(extra)]
+        # Matricules 9xxxxxxxx, unique across chunks: fewer new hires than members in a chunk, members < 10^8.
+        agent_number = np.r_[agent_number, 900_000_000 + chunk.first_number + np.arange(extra)]
         label = np.r_[label, np.full(extra, DISCREPANCIES.index("not_in_mutual"))]
 
     total = label.size

@@ -54,7 +54,8 @@ EMPLOYERS = Table(
         C(
             "employer_share_eur",
             MONEY,
-            "Participation mensuelle de l'employeur par agent (€), 50 % de la cotisation d'équilibre.",
+            "Participation mensuelle de l'employeur par agent (€) : une part de la cotisation d'équilibre "
+            "(taux dans la section PSC).",
         ),
         C("headcount_weight", pa.float64(), "Poids relatif de l'employeur dans les effectifs (paramètre de tirage)."),
     ),
@@ -114,7 +115,12 @@ CONTRACTS = Table(
         ),
         C("wave", pa.int16(), "Vague d'affiliation PSC de l'agent (1, 2, 3…) ; vide hors PSC.", True),
         C("wave_opened_date", DATE, "Ouverture de la vague (envoi du lien personnel à l'agent).", True),
-        C("answer_date", DATE, "Date de réponse de l'agent (vide s'il n'a pas répondu dans les 21 jours).", True),
+        C(
+            "answer_date",
+            DATE,
+            "Date de réponse de l'agent (vide sans réponse dans le délai de sa vague).",
+            True,
+        ),
     ),
 )
 
@@ -206,7 +212,7 @@ PSC_ROSTER = Table(
         C("roster_line_id", STRING, "Identifiant de la ligne du fichier (`R` + 10 chiffres)."),
         C("employer_id", STRING, "Employeur qui a transmis le fichier."),
         C("wave", pa.int16(), "Vague d'affiliation."),
-        C("agent_number", STRING, "Matricule de l'agent chez l'employeur (`AG` + 8 chiffres)."),
+        C("agent_number", STRING, "Matricule de l'agent chez l'employeur (`AG` + 9 chiffres)."),
         C("nir", STRING, "NIR déclaré par l'employeur (peut contenir une erreur de saisie)."),
         C("last_name", STRING, "Nom déclaré (parfois en majuscules ou sans accents)."),
         C("first_name", STRING, "Prénom déclaré."),

@@ -9,6 +9,7 @@ interrupted run never leaves a half-written dataset where a reader would find it
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +22,9 @@ import pyarrow.parquet as pq
 from datasets_synthetic.schema import Table
 
 FORMATS = ("parquet", "csv")
+GENERATOR = "datasets_synthetic"  # the manifest's `generator`: what marks a directory as a dataset we may replace
+MANIFEST = "manifest.json"
+DICTIONARY = "DICTIONNAIRE.md"
 PARQUET_OPTIONS = {
     "compression": "zstd",
     "compression_level": 3,
@@ -93,8 +97,10 @@ def prepare(out: Path, *, force: bool) -> Path:
     out = out.expanduser().absolute()
     if out.exists() and not out.is_dir():
         raise DatasetError(f"{out} exists and is not a directory: choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise DatasetError(f"{out} is not empty: pass --force (force=True) to replace it, or choose another --out")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise DatasetError(f"{out} is not empty: pass --force (force=True) to replace it, or choose another --out")
+        refuse_unless_replaceable(out)
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -107,11 +113,52 @@ def prepare(out: Path, *, force: bool) -> Path:
     return temporary
 
 
+def foreign_content(out: Path) -> str | None:
+    """Why `out` is not ours to replace (None when it is an empty directory or a dataset this generator wrote).
+
+    Ours means: a `manifest.json` written by this generator, and no file the manifest does not list (besides the
+    manifest and DICTIONNAIRE.md), so `--force` never deletes a repository, a home directory or notes a user added.
+    """
+    if not any(out.iterdir()):
+        return None
+    manifest_path = out / MANIFEST
+    try:
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"it has no readable {MANIFEST}"
+    if (
+        not isinstance(recorded, dict)
+        or recorded.get("generator") != GENERATOR
+        or not isinstance(recorded.get("files"), dict)
+    ):
+        return f"its {MANIFEST} was not written by {GENERATOR}"
+    known = set(recorded["files"]) | {MANIFEST, DICTIONARY}
+    for directory, _, names in os.walk(out):
+        for name in names:
+            relative = (Path(directory) / name).relative_to(out).as_posix()
+            if relative not in known:
+                return f"it holds {relative}, which its {MANIFEST} does not list"
+    return None
+
+
+def refuse_unless_replaceable(out: Path) -> None:
+    reason = foreign_content(out)
+    if reason is not None:
+        raise DatasetError(
+            f"{out} is not a dataset written by this generator ({reason}): --force only replaces an empty directory "
+            "or a dataset made by `academy data generate`. Choose another --out, or move its content away yourself."
+        )
+
+
 def publish(temporary: Path, out: Path) -> None:
-    """Move the finished dataset into place; an existing one (with --force) is replaced only now."""
+    """Move the finished dataset into place; an existing one (with --force) is replaced only now.
+
+    The target is checked again here: a file a user put into it while the dataset was generated is not deleted.
+    """
     out = out.expanduser().absolute()
     old = None
     if out.exists():
+        refuse_unless_replaceable(out)
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         out.rename(old)
     temporary.rename(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,3 +24,25 @@ def chunked_dataset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("chunked") / "data"
     generate(out=out, members=2500, seed=11, year=2025, chunk_members=1000, workers=2)
     yield out
+
+
+@pytest.fixture(scope="session")
+def year_dataset(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """A 1500-member dataset for another `--year` (generated on first use, then shared by the session's tests)."""
+    made: dict[int, Path] = {}
+
+    def get(year: int) -> Path:
+        if year not in made:
+            made[year] = tmp_path_factory.mktemp(f"year-{year}") / "data"
+            generate(out=made[year], members=1500, seed=9, year=year)
+        return made[year]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def calibration_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """30,000 people (two chunks, seed 3, year 2025): big enough for per-age spending and rare e-mail intents."""
+    out = tmp_path_factory.mktemp("calibration") / "data"
+    generate(out=out, members=30_000, seed=3, year=2025, workers=2)
+    return {name: load(name, root=out) for name in ("claims", "beneficiaries", "contracts", "emails", "psc_roster")}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pandas as pd
+
+from datasets_synthetic import load
 
 # Upper bounds for one provider's legitimate acts from our members in one day (a GP does ≈ 22 visits a day in all).
 PLAUSIBLE_DAILY = {"doctor": 40, "nurse": 45, "physiotherapist": 35, "pharmacy": 150, "laboratory": 60, "dentist": 30}
@@ -89,3 +94,16 @@ def test_ids_are_unique_and_reference_existing_rows(tables: dict[str, pd.DataFra
     assert claims.claim_id.is_unique
     assert claims.beneficiary_id.isin(tables["beneficiaries"].beneficiary_id).all()
     assert claims.practitioner_id.isin(tables["practitioners"].practitioner_id).all()
+
+
+def test_dental_amo_rate_follows_the_date_70_then_60_percent(year_dataset: Callable[[int], Path]) -> None:
+    """A 2024 window starts on 1 October 2023: dental care is reimbursed at 70 % before 15/10/2023, 60 % from then."""
+    root = year_dataset(2024)
+    claims = load("claims", root=root)
+    dental = claims[claims.act_family.isin(["dental_care", "dental_prosthesis"]) & (claims.act_code != "TO90")]
+    dental = dental[dental.amo_rate < 1]  # ALD care is at 100 % whatever the date
+    before, after = dental[dental.care_date < "2023-10-15"], dental[dental.care_date >= "2023-10-15"]
+    assert len(before) > 5 and len(after) > 100
+    assert (before.amo_rate == 0.70).all() and (after.amo_rate == 0.60).all()
+    header = (root / "DICTIONNAIRE.md").read_text(encoding="utf-8").split("\n\n")[1]
+    assert "passe de 70 % à 60 % au 15/10/2023" in header

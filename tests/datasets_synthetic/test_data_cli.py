@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from datasets_synthetic.cli import app
@@ -38,3 +39,23 @@ def test_verify_accepts_an_intact_dataset_and_names_an_altered_file(tmp_path: Pa
     assert result.exit_code == 1 and "emails/part-00000.parquet" in result.output
     result = runner.invoke(app, ["verify", "--root", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "academy data generate" in result.output
+
+
+def test_force_from_a_repository_root_exits_with_a_message_and_deletes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`academy data generate --out . --force` in a directory that is not one of our datasets is refused."""
+    (tmp_path / "README.md").write_text("my project")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.py").write_text("print('hi')")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["generate", "--out", ".", "--force", "--members", "1000"])
+    assert result.exit_code == 2 and "not a dataset written by this generator" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "src"]
+    assert (tmp_path / "src" / "main.py").read_text() == "print('hi')"
+
+
+def test_a_size_beyond_the_identifier_formats_exits_with_the_limit_not_a_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path / "big"), "--members", "30000000"])
+    assert result.exit_code == 2 and "5-digit serials" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

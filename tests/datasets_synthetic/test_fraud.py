@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import cross_val_predict
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
+
+from datasets_synthetic import load
 
 FRAUD_TYPES = {"phantom_billing", "duplicate_billing", "upcoding", "impossible_volume", "care_after_death"}
 
@@ -64,12 +69,26 @@ def features(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def test_a_sensible_model_finds_most_fraud(tables: dict[str, pd.DataFrame]) -> None:
-    """Gradient boosting on analyst features ranks fraud far better than any single column."""
+@pytest.mark.parametrize("dataset", ["demo", "chunked"])
+def test_a_sensible_model_finds_most_fraud(
+    dataset: str, tables: dict[str, pd.DataFrame], chunked_dataset: Path
+) -> None:
+    """Gradient boosting on analyst features ranks fraud far better than any single column, whatever the seed.
+
+    The model is regularised (depth 4, L2, no early stopping on a random tenth, stratified shuffled folds): an
+    unregularised one saturates its leaves on ~200 positives per fold and swings between AUC 0.45 and 0.95 from one
+    seed to the next, which says nothing about the data.
+    """
+    if dataset == "chunked":
+        names = ("claims", "beneficiaries", "practitioners")
+        tables = {name: load(name, root=chunked_dataset) for name in names}
     data = features(tables)
     x, y = data.drop(columns="label"), data.label.to_numpy()
-    model = HistGradientBoostingClassifier(max_iter=50, random_state=0)
+    model = HistGradientBoostingClassifier(
+        max_iter=100, max_depth=4, l2_regularization=1.0, early_stopping=False, random_state=0
+    )
+    folds = StratifiedKFold(n_splits=2, shuffle=True, random_state=0)
     with threadpool_limits(1):  # OpenMP threads on a shared 2-core machine only oversubscribe it (7x slower)
-        proba = cross_val_predict(model, x, y, cv=2, method="predict_proba")[:, 1]
-    assert roc_auc_score(y, proba) > 0.9
-    assert average_precision_score(y, proba) > 0.4
+        proba = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
+    assert roc_auc_score(y, proba) > 0.95
+    assert average_precision_score(y, proba) > 0.5

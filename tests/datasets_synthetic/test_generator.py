@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -42,11 +43,13 @@ def test_chunks_write_one_part_each_with_ids_unique_across_chunks(chunked_datase
 
 def test_manifest_records_parameters_row_counts_and_checksums(chunked_dataset: Path) -> None:
     manifest = json.loads((chunked_dataset / "manifest.json").read_text())
-    assert manifest["version"] == generator.VERSION
+    assert manifest["version"] == generator.VERSION, "the generator's output version"
+    assert manifest["package_version"] == importlib.metadata.version("academie"), "the distribution's version"
     assert manifest["parameters"]["seed"] == 11 and manifest["parameters"]["members"] == 2500
     assert manifest["tables"]["beneficiaries"]["rows"] == 2500
     for relative, digest in manifest["files"].items():
         assert writer.sha256(chunked_dataset / relative) == digest
+    assert "DICTIONNAIRE.md" in manifest["files"], "the dictionary is checksummed like the tables"
     assert set(manifest["data_files"]) >= {"claims.yaml", "tariffs.csv"}
     assert "generated_at" not in json.dumps(manifest)
 
@@ -79,9 +82,64 @@ def test_a_non_empty_directory_is_refused_without_force_and_left_untouched(tmp_p
     with pytest.raises(DatasetError, match="--force"):
         generate(out=out, members=1000)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def tree(root: Path) -> dict[str, bytes | None]:
+    """Every path under `root` with its bytes (None for directories): to show nothing was touched."""
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+
+
+def test_force_refuses_a_directory_this_generator_did_not_write_and_touches_nothing(tmp_path: Path) -> None:
+    """`--out . --force` from a repository must not delete it: no manifest of ours, no replacement."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[project]\n")
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = tree(repo)
+    with pytest.raises(DatasetError, match=r"not a dataset written by this generator.*no readable manifest\.json"):
+        generate(out=repo, members=1000, force=True)
+    assert tree(repo) == before
+    (repo / "manifest.json").write_text(json.dumps({"generator": "another-tool", "files": {}}))
+    with pytest.raises(DatasetError, match="was not written by datasets_synthetic"):
+        generate(out=repo, members=1000, force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"], "no temporary directory left behind"
+
+
+def test_force_replaces_our_own_dataset_but_not_files_a_user_added_to_it(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    generate(out=out, members=1000, seed=1)
+    generate(out=out, members=1000, seed=2, force=True)
+    assert json.loads((out / "manifest.json").read_text())["parameters"]["seed"] == 2
+    (out / "claims" / "my-analysis.csv").write_text("keep me")
+    before = tree(out)
+    with pytest.raises(DatasetError, match=r"claims/my-analysis\.csv, which its manifest.json does not list"):
+        generate(out=out, members=1000, seed=3, force=True)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_force_accepts_an_empty_directory(tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
     generate(out=out, members=1000, force=True)
-    assert not (out / "notes.txt").exists() and (out / "manifest.json").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"], "no temporary directory left behind"
+    assert generator.verify(out) == []
+
+
+def test_a_file_added_while_generating_is_not_deleted_by_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The target is checked again just before the swap: what a user saved there meanwhile survives."""
+    out = tmp_path / "data"
+    generate(out=out, members=1000, seed=1)
+    real = generator.write_part
+
+    def meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        (out / "notes.txt").write_text("written during the run")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generator, "write_part", meanwhile)
+    with pytest.raises(DatasetError, match=r"notes\.txt"):
+        generate(out=out, members=1000, seed=2, force=True, workers=1)
+    assert (out / "notes.txt").read_text() == "written during the run"
+    assert generator.verify(out) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
 def test_an_unwritable_output_gets_a_clear_error(tmp_path: Path) -> None:

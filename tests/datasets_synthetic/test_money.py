@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from datasets_synthetic import generate, load
+from datasets_synthetic import load
 from datasets_synthetic.money import cap_running
 
 
@@ -95,10 +96,9 @@ def test_cap_running_allows_up_to_the_cap_in_order() -> None:
 
 
 @pytest.mark.parametrize("year", [2024, 2026])
-def test_money_identities_and_caps_hold_for_other_years(tmp_path: Path, year: int) -> None:
+def test_money_identities_and_caps_hold_for_other_years(year_dataset: Callable[[int], Path], year: int) -> None:
     """Other years move the window across tariff and co-payment changes: the identities still hold to the cent."""
-    generate(out=tmp_path / "d", members=1500, seed=9, year=year)
-    claims = load("claims", root=tmp_path / "d")
+    claims = load("claims", root=year_dataset(year))
     lines = claims[claims.fraud_type.isna()]
     billed, base, extra = cents(lines.amount_billed), cents(lines.reimbursement_base), cents(lines.extra_fees)
     amo, amc, oop = cents(lines.amo_paid), cents(lines.amc_paid), cents(lines.out_of_pocket)

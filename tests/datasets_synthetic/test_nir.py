@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datasets_synthetic import nir
+from datasets_synthetic.schema import TABLES
 
 
 def test_key_matches_python_stdnum_examples() -> None:
@@ -29,10 +30,18 @@ def test_every_nir_is_valid_unique_and_agrees_with_sex_and_birth(tables: dict[st
     assert (people.nir.str[3:5].astype(int) == people.birth_date.dt.month).all()
 
 
-def test_no_synthetic_nir_can_be_a_real_persons(tables: dict[str, pd.DataFrame]) -> None:
-    """Real NIRs number births 001-999: every synthetic one uses the never-assigned order number 000."""
-    assert (tables["beneficiaries"].nir.str[10:13] == nir.ORDER_NUMBER).all()
+def test_no_nir_in_any_table_can_be_a_real_persons(tables: dict[str, pd.DataFrame]) -> None:
+    """Real NIRs number births 001-999: every NIR of every table, deliberate typos included, has order number 000."""
     assert nir.ORDER_NUMBER == "000"
+    holders = {name: [c.name for c in t.columns if "nir" in c.name] for name, t in TABLES.items()}
+    holders = {name: columns for name, columns in holders.items() if columns}
+    assert set(holders) == {"beneficiaries", "psc_roster"}, "a new table with a NIR must be checked here too"
+    for name, columns in holders.items():
+        for column in columns:
+            values = tables[name][column]
+            assert values.str.len().eq(15).all(), (name, column)
+            assert (values.str[10:13] == nir.ORDER_NUMBER).all(), (name, column)
+    assert tables["psc_roster"].discrepancy.eq("nir_typo").any(), "the typos are part of what is checked"
 
 
 def test_corsican_and_overseas_births_appear_with_the_corsica_key_rule(tables: dict[str, pd.DataFrame]) -> None:
@@ -66,3 +75,44 @@ def test_nirs_stay_unique_across_chunks(n: int, streams: int, seed: int) -> None
     as_text = [bytes(r).decode() for r in rows]
     assert len(set(as_text)) == len(as_text)
     assert all(nir.is_valid(t) for t in as_text[:200])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32), n=st.integers(min_value=1, max_value=500))
+def test_a_mistyped_nir_changes_one_digit_outside_the_order_number_and_fails_its_key(seed: int, n: int) -> None:
+    """Typos (HR files) keep the 000 order number and the Corsican letters, and never pass the key check."""
+    rng = np.random.default_rng(seed)
+    made = nir.make(
+        sex_digit=rng.integers(1, 3, n),
+        birth_year=rng.integers(1930, 2025, n),
+        birth_month=rng.integers(1, 13, n),
+        stream=0,
+        n_streams=1,
+    )
+    typo = nir.mistype(made, rng)
+    changed = typo != made
+    assert (changed.sum(axis=1) == 1).all()
+    assert not changed[:, 10:13].any() and (typo[:, 10:13] == ord("0")).all()
+    texts = [bytes(r).decode() for r in typo]
+    assert not any(nir.is_valid(t) for t in texts)
+    corsican = np.isin(made[:, 6], [ord("A"), ord("B")])
+    assert (typo[corsican, 5:7] == made[corsican, 5:7]).all()
+
+
+def test_a_second_batch_on_the_same_stream_ranks_after_the_first() -> None:
+    """HR-file agents unknown to the mutual share their chunk's stream: `taken` keeps their NIRs distinct."""
+    rng = np.random.default_rng(3)
+    first_sex, second_sex = rng.integers(1, 3, 400), rng.integers(1, 3, 50)
+    first = nir.make(
+        sex_digit=first_sex, birth_year=np.full(400, 1985), birth_month=np.full(400, 5), stream=2, n_streams=7
+    )
+    second = nir.make(
+        sex_digit=second_sex,
+        birth_year=np.full(50, 1985),
+        birth_month=np.full(50, 5),
+        stream=2,
+        n_streams=7,
+        taken=nir.buckets(first_sex, np.full(400, 1985), np.full(400, 5)),
+    )
+    texts = [bytes(r).decode() for r in np.concatenate([first, second])]
+    assert len(set(texts)) == 450 and all(nir.is_valid(t) for t in texts)

@@ -29,3 +29,15 @@ def test_g_tariff_schedule_matches_the_2024_revaluation() -> None:
     schedule = dict(zip(acts.tariff_from[rows].tolist(), acts.tariff_cents[rows].tolist(), strict=True))
     assert schedule[params.days("2023-11-01")] == 2650
     assert schedule[params.days("2024-12-22")] == 3000
+
+
+def test_every_dental_act_but_orthodontics_moves_from_70_to_60_percent_on_2023_10_15() -> None:
+    acts = params.load().acts
+    change = params.days("2023-10-15")
+    for variant, family in enumerate(acts.family):
+        code = acts.code[variant]
+        if params.FAMILIES[family] not in ("dental_care", "dental_prosthesis") or code == "TO90":
+            continue
+        rows = acts.rate_code == acts.codes.index(code)
+        schedule = dict(zip(acts.rate_from[rows].tolist(), acts.rate_value[rows].tolist(), strict=True))
+        assert schedule.get(change) == 0.60 and 0.70 in schedule.values(), code
