@@ -8,6 +8,7 @@ generated once per test run (shared by the xdist workers through a file lock).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import socket
@@ -52,12 +53,28 @@ def chromium_path() -> str:
     return path
 
 
+def generator_fingerprint() -> str:
+    """A digest of the generator's code and data files: a dataset made by another version is never reused."""
+    import datasets_synthetic
+
+    root = Path(datasets_synthetic.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".csv"}:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @pytest.fixture(scope="session")
 def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A small synthetic dataset, generated once per run and shared by all xdist workers (read-only for tests)."""
     from datasets_synthetic import generate
 
-    shared = tmp_path_factory.getbasetemp().parent / f"dataset-{TEST_DATASET_MEMBERS}-{TEST_DATASET_SEED}"
+    # Under xdist the parent is the run's own directory; without it, it is shared by every run (and every
+    # checkout) of this user, hence the fingerprint in the name.
+    name = f"dataset-{TEST_DATASET_MEMBERS}-{TEST_DATASET_SEED}-{generator_fingerprint()}"
+    shared = tmp_path_factory.getbasetemp().parent / name
     with open(str(shared) + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "manifest.json").exists():
