@@ -66,8 +66,8 @@ class HubSettings(BaseSettings):
     # User servers booting at once (a boot is mostly CPU); the others queue, within spawn_timeout seconds.
     spawn_concurrency: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2))
     spawn_timeout: int = 600
-    # Mount the datasets read-only in each user server's private mount namespace when the machine allows it.
-    readonly_datasets: bool = True
+    # Start user servers from a warm fork server (hub/forkserver.py); off = one plain subprocess per server.
+    fork_server: bool = True
     # Start the grader's `watch` as a hub-managed service (tests of the hub alone switch it off).
     grader_watch: bool = True
     # TEST-ONLY switch: run the hub without the progress service (tests of the hub's own pieces).
@@ -142,6 +142,11 @@ class HubSettings(BaseSettings):
         if self.database_url:
             env["ACADEMY_DATABASE_URL"] = self.database_url
         return env
+
+    def learner_env(self) -> dict[str, str]:
+        """The ACADEMY_* variables a learner's server gets: what notebooks and nbgrader read, nothing private
+        (no grading directory, database URL or platform home)."""
+        return {"ACADEMY_DATASETS": str(self.datasets_dir), "ACADEMY_EXCHANGE": str(self.exchange_dir)}
 
 
 def running_as_root() -> bool:

@@ -4,14 +4,20 @@
 # 0600 files under $ACADEMY_HOME/hub (hub/secret_store.py); roles and managed services from hub/services.py.
 # The Kubernetes configuration is hub/k8s/jupyterhub_config.py.
 
+import sys
+
 from hub import services as svc
 from hub.config import HubSettings, running_as_root
+from hub.isolation import can_use_mount_view, protect_platform
 from hub.secret_store import check_production, optional_secret, read_secret
-from hub.spawner import can_unshare_mounts, readonly_datasets_prefix
 
 settings = HubSettings()
 check_production(settings)  # production refuses demo accounts before anything else is configured
-settings.hub_dir.mkdir(parents=True, exist_ok=True)
+as_root = running_as_root()
+mount_view = can_use_mount_view(as_root=as_root)
+# Learners' processes never see the platform's state (mount view); file modes are the second line. Without a view,
+# servers switching uid must still reach their homes under hub/users: 0711 there (traverse, never list).
+protect_platform(settings, reachable_homes=as_root and not mount_view)
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 (injected by JupyterHub's config loader)
 
@@ -83,20 +89,28 @@ c.JupyterHub.load_groups = {group: {"users": []} for group in svc.ROLE_GROUPS.va
 c.JupyterHub.spawner_class = "hub.spawner.AcademySpawner"
 c.AcademySpawner.home_dir_template = str(settings.users_dir / "{username}")
 c.AcademySpawner.exchange = str(settings.exchange_dir)
+# Only what notebooks, self-check and nbgrader need: no grading directory, database URL or service token.
 c.AcademySpawner.academy_environment = {
-    **settings.academy_env(),
+    **settings.learner_env(),
     "ACADEMY_PROGRESS_URL": settings.progress_internal_url,
 }
 c.Spawner.default_url = "/lab"
 c.Spawner.server_token_scopes = svc.SERVER_TOKEN_SCOPES
 c.Spawner.cmd = [str(settings.bin_dir / "jupyterhub-singleuser")]
-if running_as_root():
-    # User servers refuse to run as root without this (stack notes); only added when the hub itself is root.
-    c.Spawner.args = ["--allow-root"]
-    if settings.readonly_datasets and can_unshare_mounts():
-        c.Spawner.cmd = readonly_datasets_prefix(settings.datasets_dir) + c.Spawner.cmd
-    elif settings.readonly_datasets:
-        print("academy hub: unshare unavailable, the datasets are NOT mounted read-only in user servers")
+# As root, each server runs under its own uid (hub/isolation.py), so `--allow-root` is never needed.
+if not mount_view:
+    print(
+        "academy hub: no private mount view possible on this machine (unshare refused): learners' servers see "
+        "the machine's files with their uid's rights and the datasets are NOT mounted read-only"
+    )
+# A warm fork server (managed service) starts user servers without paying the imports again.
+fork_socket = settings.hub_dir / "forkserver.sock"
+if settings.fork_server and len(str(fork_socket)) < 100:  # a Unix socket path is limited to 107 bytes
+    services["fork-server"] = {"command": [sys.executable, "-m", "hub.forkserver", "--socket", str(fork_socket)]}
+    c.JupyterHub.services = svc.as_list(services)
+    c.AcademySpawner.fork_server_socket = str(fork_socket)
+elif settings.fork_server:
+    print(f"academy hub: {fork_socket} is too long for a Unix socket: user servers start as plain subprocesses")
 # At 9:00 a whole cohort logs in: servers boot a few at a time (the others wait in `start`), hence the long timeouts.
 c.AcademySpawner.boot_concurrency = settings.spawn_concurrency
 c.Spawner.start_timeout = settings.spawn_timeout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from conftest import (
     ASSIGNMENT,
     COHORT,
     COURSE,
+    run_in_kernel,
     solutions,
     start_platform,
     stop_platform,
@@ -46,11 +48,8 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         wait_ready_server(learner, "apprenant1")
         token = user_token(learner, "apprenant1")
         # The server's own token (what self-check uses from the notebook) may call the progress service.
-        server_env = next(
-            p.environ()
-            for p in psutil.process_iter(["cmdline"])
-            if any(part.endswith("jupyterhub-singleuser") for part in p.info["cmdline"] or [])
-            and p.environ().get("JUPYTERHUB_USER") == "apprenant1"
+        server_env = json.loads(
+            run_in_kernel(hub, learner, "apprenant1", "import os, json; print(json.dumps(dict(os.environ)))")
         )
         from_server = httpx.Client(
             base_url=server_env["ACADEMY_PROGRESS_URL"] + "/api/v1",
