@@ -198,7 +198,11 @@ def enter(launch: Launch) -> None:
 
 def main() -> None:
     """`python -m hub.launch`: read a Launch on stdin, enter it, exec its argv (the plain-subprocess fallback)."""
-    launch = Launch.from_json(sys.stdin.read())
+    try:
+        launch = Launch.from_json(sys.stdin.read())
+    except (ValueError, TypeError, KeyError) as error:
+        print(f"academy launch: unreadable request on stdin ({type(error).__name__}: {error})", file=sys.stderr)
+        raise SystemExit(2) from None
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     try:

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from hub.config import HubSettings
+from hub.isolation import protect_platform
 from hub.process import Supervised, wait_http
 from hub.secret_store import SecretError, read_secret, secret_path, write_secret
 from hub.services import SERVICE_ACCOUNTS
@@ -96,9 +97,9 @@ def ensure_service_tokens(settings: HubSettings) -> None:
 
 
 def ensure_dirs(settings: HubSettings) -> None:
-    for path in (settings.home, settings.hub_dir, settings.users_dir, settings.logs_dir, settings.exchange_dir):
+    for path in (settings.home, settings.exchange_dir):
         path.mkdir(parents=True, exist_ok=True)
-    settings.hub_dir.chmod(0o700)  # cookie secret, tokens, hub database
+    protect_platform(settings)  # hub/ (tokens, hub database), grading/, logs/: 0700 from the start
 
 
 def prepare_progress(settings: HubSettings, *, console: Console) -> None:
@@ -109,6 +110,7 @@ def prepare_progress(settings: HubSettings, *, console: Console) -> None:
     _run(academy(settings, "api", "seed-demo"), env=env, cwd=settings.home, what="demo seed")
     console.print("[green]✓[/] demo cohort seeded")
     ensure_service_tokens(settings)
+    protect_platform(settings)  # progress.db exists now: 0600 (SQLite gives its WAL files the same mode)
     console.print("[green]✓[/] service tokens ready")
 
 

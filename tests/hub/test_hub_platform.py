@@ -16,6 +16,7 @@ from conftest import (
     COHORT,
     COURSE,
     run_in_kernel,
+    server_pid,
     solutions,
     start_platform,
     stop_platform,
@@ -124,8 +125,9 @@ def test_ctrl_c_stops_everything_and_a_second_up_duplicates_nothing(tmp_path: Pa
         first.up.refresh()
         tree = [psutil.Process(pid) for pid in first.up.known if psutil.pid_exists(pid)]
         names = " ".join(" ".join(p.cmdline()) for p in tree)
-        for part in ("jupyterhub -f", "configurable-http-proxy", "api serve", "grade watch", "jupyterhub-singleuser"):
+        for part in ("jupyterhub -f", "configurable-http-proxy", "api serve", "grade watch", "hub.forkserver"):
             assert part in names, part
+        assert server_pid(hub, "apprenant2") in first.up.known  # the user server (a fork server's child)
         users_before = sorted(u["name"] for u in hub.admin().get("users").json())
         first.up.popen.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends to `academy up`
         assert first.up.popen.wait(timeout=90) == 0
