@@ -22,9 +22,10 @@ import typer
 from rich.console import Console
 
 from hub.config import HubSettings
+from hub.instance import AlreadyRunning, check_port_free, single_instance
 from hub.isolation import protect_platform
 from hub.process import Supervised, wait_http
-from hub.secret_store import SecretError, read_secret, secret_path, write_secret
+from hub.secret_store import SecretError, check_production, read_secret, secret_path, write_secret
 from hub.services import SERVICE_ACCOUNTS
 
 RELEASE_WORKERS = 3
@@ -107,8 +108,11 @@ def prepare_progress(settings: HubSettings, *, console: Console) -> None:
     env = child_env(settings)
     _run(academy(settings, "api", "migrate"), env=env, cwd=settings.home, what="database migration")
     console.print("[green]✓[/] database migrated")
-    _run(academy(settings, "api", "seed-demo"), env=env, cwd=settings.home, what="demo seed")
-    console.print("[green]✓[/] demo cohort seeded")
+    if settings.env == "production":
+        console.print("demo accounts not seeded (production: people come from the SSO and the roster)")
+    else:
+        _run(academy(settings, "api", "seed-demo"), env=env, cwd=settings.home, what="demo seed")
+        console.print("[green]✓[/] demo cohort seeded")
     ensure_service_tokens(settings)
     protect_platform(settings)  # progress.db exists now: 0600 (SQLite gives its WAL files the same mode)
     console.print("[green]✓[/] service tokens ready")
@@ -192,11 +196,25 @@ def wait_ready(settings: HubSettings, hub: Supervised, *, timeout: float = 120.0
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> Any:
-    raise KeyboardInterrupt  # `kill <pid>` stops the platform as cleanly as Ctrl-C does
+    raise KeyboardInterrupt  # `kill <pid>` or closing the terminal stops the platform as cleanly as Ctrl-C does
 
 
 def main(*, settings: HubSettings, console: Console) -> int:
-    """Prepare, start the hub (which starts the proxy, the services and the user servers), wait for Ctrl-C."""
+    """Refuse what cannot run, prepare, start the hub (proxy, services, user servers), wait for Ctrl-C."""
+    # Ctrl-C, `kill` and a closed terminal (SIGHUP) all stop the platform cleanly, even during the preparation.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        check_production(settings)  # before anything is generated or seeded
+        with single_instance(settings):
+            check_port_free(settings)
+            return _serve(settings, console=console)
+    except (SecretError, AlreadyRunning) as error:
+        console.print(f"[red]✗ {error}[/]")
+        return 1
+
+
+def _serve(settings: HubSettings, *, console: Console) -> int:
     try:
         prepare(settings, console=console)
     except (StepError, SecretError) as error:
@@ -205,7 +223,6 @@ def main(*, settings: HubSettings, console: Console) -> int:
     except KeyboardInterrupt:
         console.print("\ninterrupted before the hub started: nothing is running.")
         return 130
-    signal.signal(signal.SIGTERM, _interrupt)
     hub = start_hub(settings)
     try:
         try:
@@ -221,9 +238,10 @@ def main(*, settings: HubSettings, console: Console) -> int:
             console.print(f"[red]✗ {error}[/]")
             return 1
         console.print(f"\n[bold]Académie is running:[/] {settings.public_url}")
-        console.print(f"[yellow]DEMO accounts[/] (password [bold]{settings.demo_password}[/], demo only):")
-        for role, names in sorted(demo_logins(roster).items()):
-            console.print(f"  {role:<8} {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}")
+        if settings.env != "production":
+            console.print(f"[yellow]DEMO accounts[/] (password [bold]{settings.demo_password}[/], demo only):")
+            for role, names in sorted(demo_logins(roster).items()):
+                console.print(f"  {role:<8} {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}")
         console.print(f"Logs: {settings.logs_dir}. Press Ctrl-C to stop everything.")
         while hub.popen.poll() is None:
             hub.refresh()

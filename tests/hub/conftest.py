@@ -194,11 +194,15 @@ class Platform:
         return self.output.read_text(errors="replace")
 
 
-def start_platform(home: Path, *, datasets: Path, run: str = "first", timeout: float = 400.0) -> Platform:
-    """Run `academy up` exactly as `make up` does (real data, database, releases, hub, services) on free ports."""
+def start_platform(
+    home: Path, *, datasets: Path, run: str = "first", timeout: float = 400.0, port: str | None = None
+) -> Platform:
+    """Run `academy up` exactly as `make up` does (real data, database, releases, hub, services) on free ports
+    (or on the given public `port`)."""
     # Only the course the tests use is released: each release is an nbgrader run (seconds on a loaded machine).
     env = platform_env(home, ACADEMY_DATASETS=str(datasets), ACADEMY_RELEASE_COURSES=f'["{COURSE}"]')
-    port = env.pop("ACADEMY_HUB_PORT")
+    port = port or env.pop("ACADEMY_HUB_PORT")
+    env.pop("ACADEMY_HUB_PORT", None)
     home.mkdir(parents=True, exist_ok=True)
     output = home / f"up-output-{run}.txt"
     up = Supervised([str(BIN / "academy"), "up", "--port", port], env={**os.environ, **env}, log=output, cwd=REPO)
