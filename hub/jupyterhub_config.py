@@ -9,6 +9,7 @@ import sys
 from hub import services as svc
 from hub.config import HubSettings, running_as_root
 from hub.isolation import can_use_mount_view, protect_platform
+from hub.prestart import PRESTART_SCOPES, PRESTART_TOKEN
 from hub.secret_store import check_production, optional_secret, read_secret
 
 settings = HubSettings()
@@ -81,8 +82,16 @@ services = svc.services(
     roster_hub_token=read_secret("roster_sync_hub_token", settings=settings),
     progress_secret_key=read_secret("progress_secret_key", settings=settings),
 )
+# `academy hub prestart` (hub/prestart.py) acts as this API-only service: find a cohort, start its servers.
+services["prestart"] = {"api_token": read_secret(PRESTART_TOKEN, settings=settings)}
+roles = svc.roles(set(services))
+roles["prestart"] = {
+    "description": "Starts a cohort's servers before a session",
+    "scopes": PRESTART_SCOPES,
+    "services": ["prestart"],
+}
 c.JupyterHub.services = svc.as_list(services)
-c.JupyterHub.load_roles = svc.as_list(svc.roles(set(services)))
+c.JupyterHub.load_roles = svc.as_list(roles)
 c.JupyterHub.load_groups = {group: {"users": []} for group in svc.ROLE_GROUPS.values()}
 
 # --- User servers: JupyterLab 4 with nbgrader's lab extension, homes under $ACADEMY_HOME/hub/users/<name>.

@@ -52,7 +52,7 @@ def test_local_config_runs_the_platform_services(monkeypatch: pytest.MonkeyPatch
     write_secret("roster_token", "r" * 40, settings=settings)
     c = load(monkeypatch, tmp_path, ACADEMY_PROGRESS_PORT="18123")
     services = by_name(c.JupyterHub.services)
-    assert set(services) == {"progress", "grader", "roster-sync", "idle-culler", "fork-server"}
+    assert set(services) == {"progress", "grader", "roster-sync", "idle-culler", "fork-server", "prestart"}
     progress = services["progress"]
     assert progress["url"] == "http://127.0.0.1:18123"
     assert progress["oauth_no_confirm"] is True
