@@ -26,8 +26,9 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821 (injected by Jupyte
 c.JupyterHub.bind_url = f"http://{settings.hub_ip}:{settings.hub_port}{settings.base_url}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.hub_api_port}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
-# The Python configurable-http-proxy from the venv (no Node), started and stopped by the hub.
-c.ConfigurableHTTPProxy.command = [str(settings.bin_dir / "configurable-http-proxy")]
+# The Python configurable-http-proxy from the venv (no Node), started and stopped by the hub; hub/proxy.py lifts its
+# limit of 10 requests forwarded at once (a cohort's open spawn-progress streams exhausted it: HTTP 503).
+c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "hub.proxy"]
 # The proxy runs in its own session; its pid file lets the next start stop a proxy left by a crashed hub.
 c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
 

@@ -133,7 +133,7 @@ def test_closing_the_terminal_stops_everything_and_a_second_up_duplicates_nothin
         first.up.refresh()
         tree = [psutil.Process(pid) for pid in first.up.known if psutil.pid_exists(pid)]
         names = " ".join(" ".join(p.cmdline()) for p in tree)
-        for part in ("jupyterhub -f", "configurable-http-proxy", "api serve", "grade watch", "hub.forkserver"):
+        for part in ("jupyterhub -f", "hub.proxy", "api serve", "grade watch", "hub.forkserver"):
             assert part in names, part
         assert server_pid(hub, "apprenant2") in first.up.known  # the user server (a fork server's child)
         users_before = sorted(u["name"] for u in hub.admin().get("users").json())
