@@ -150,6 +150,7 @@ def run_child(listener: socket.socket, conn: socket.socket) -> int:
         return 70
     conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
     conn.close()
+    os.closerange(3, 65536)  # nothing of the parent's (or of the hub's) descriptors reaches the learner's server
     sys.argv = list(launch.argv)
     try:
         runpy.run_path(launch.argv[0], run_name="__main__")

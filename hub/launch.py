@@ -59,6 +59,7 @@ class Launch:
     hide: list[tuple[str, int]] = field(default_factory=list)  # (path, mode of the empty tmpfs covering it)
     expose: list[tuple[str, bool]] = field(default_factory=list)  # (path bound back, read-only?)
     files: dict[str, str] = field(default_factory=dict)  # cwd-relative path -> text, written as the learner
+    log: str | None = None  # the server's stdout/stderr (a 0600 file it cannot reopen, only write through)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -174,10 +175,29 @@ def _own_home(home: str, uid: int, gid: int) -> None:
     os.chmod(home, 0o700)
 
 
+def _redirect_output(log: str | None) -> None:
+    """stdin from /dev/null; stdout/stderr to the server's own log instead of the hub's (which a learner's process
+    could otherwise read back through /proc/self/fd/1: an inherited descriptor skips the directory's 0700)."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if log is None:
+        return
+    os.makedirs(os.path.dirname(log), mode=0o700, exist_ok=True)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def enter(launch: Launch) -> None:
     """Turn the calling (single-threaded) process into the learner's sandboxed server process, minus the exec."""
     with contextlib.suppress(OSError):
         os.setsid()  # already a session leader when started by Popen(start_new_session=True)
+    _redirect_output(launch.log)
     if launch.uid is not None:
         _own_home(launch.cwd, launch.uid, launch.gid if launch.gid is not None else launch.uid)
     if launch.hide or launch.expose:
@@ -203,8 +223,6 @@ def main() -> None:
     except (ValueError, TypeError, KeyError) as error:
         print(f"academy launch: unreadable request on stdin ({type(error).__name__}: {error})", file=sys.stderr)
         raise SystemExit(2) from None
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
     try:
         enter(launch)
     except (LaunchError, OSError) as error:

@@ -134,6 +134,7 @@ class AcademySpawner(SimpleLocalProcessSpawner):
             env={key: str(value) for key, value in self.get_env().items()},
             cwd=str(home),
             files=home_files(username=self.user.name, exchange=Path(self.exchange)),
+            log=str(settings.logs_dir / "users" / f"{self.user.name}.log"),
         )
         if not self.isolate:
             if as_root:
@@ -224,7 +225,10 @@ class AcademySpawner(SimpleLocalProcessSpawner):
         while True:
             status = await self.poll()
             if status is not None:
-                raise RuntimeError(f"the server of {self.user.name} exited with status {status} while starting")
+                log = _settings().logs_dir / "users" / f"{self.user.name}.log"
+                raise RuntimeError(
+                    f"the server of {self.user.name} exited with status {status} while starting: see {log}"
+                )
             try:
                 _reader, writer = await asyncio.open_connection(ip, port)
             except OSError:

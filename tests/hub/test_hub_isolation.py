@@ -127,10 +127,32 @@ def test_a_learners_kernel_cannot_read_platform_secrets_solutions_or_other_homes
         "tests": (REPO / "tests" / "hub" / "conftest.py", "r"),
         "other server's environment": (Path(f"/proc/{server_pid(hub_alone, 'yanis')}/environ"), "r"),
         "hub's files": (Path(f"/proc/{hub_alone.proc.pid}/root/etc/hostname"), "r"),
+        "hub log": (settings.logs_dir / "jupyterhub.log", "r"),
     }
     seen = probe(hub_alone, learners["camille"], "camille", secrets)
     leaked = {name: what for name, what in seen.items() if what in ("read", "written")}
     assert not leaked, seen
+    # A descriptor inherited from the server (its output) skips the directories' modes when reopened through
+    # /proc/self/fd: it must be a file only root may open, the learner's own log, not the hub's.
+    code = f"""
+import json, os
+found = {{}}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink(f"/proc/self/fd/{{fd}}")
+    except FileNotFoundError:  # the descriptor listdir itself used
+        continue
+    if target.startswith({str(settings.logs_dir)!r}):
+        try:
+            open(f"/proc/self/fd/{{fd}}").read(1)
+            found[target] = "read"
+        except PermissionError:
+            found[target] = "denied"
+print(json.dumps(found))
+"""
+    inherited = json.loads(run_in_kernel(hub_alone, learners["camille"], "camille", code))
+    assert inherited == {str(settings.logs_dir / "users" / "camille.log"): "denied"}, inherited
+    assert (settings.logs_dir / "users" / "camille.log").stat().st_mode & 0o777 == 0o600
     # What the learner does need is there: the course helpers import, the exchange is visible.
     code = "import datasets_synthetic, courses.checks, graders.selfcheck; print('ok')"
     assert run_in_kernel(hub_alone, learners["camille"], "camille", code).strip() == "ok"
