@@ -8,6 +8,7 @@ import sys
 
 from hub import services as svc
 from hub.config import HubSettings, running_as_root
+from hub.hubdb import use_wal_for_sqlite
 from hub.isolation import can_use_mount_view, protect_platform
 from hub.prestart import PRESTART_SCOPES, PRESTART_TOKEN
 from hub.secret_store import check_production, optional_secret, read_secret
@@ -34,6 +35,7 @@ c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
 
 # --- State and secrets: persisted under $ACADEMY_HOME/hub, so sessions and tokens survive restarts.
 c.JupyterHub.db_url = f"sqlite:///{settings.hub_dir / 'jupyterhub.sqlite'}"
+use_wal_for_sqlite()  # no fsync per commit: logins and spawns of a whole cohort no longer queue on the disk
 c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
 c.JupyterHub.cookie_secret = bytes.fromhex(read_secret("cookie_secret", settings=settings))
 c.ConfigurableHTTPProxy.auth_token = read_secret("proxy_token", settings=settings)

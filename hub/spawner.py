@@ -124,7 +124,7 @@ class AcademySpawner(SimpleLocalProcessSpawner):
     def launch_request(self) -> Launch:
         """Everything the server process must become (hub/launch.py applies it)."""
         if self.port == 0:  # type: ignore[has-type]  # (a traitlets property mypy cannot see through)
-            self.port = int(random_port())
+            self.port = _free_port()
         home = Path(self.home_dir)
         settings = _settings()
         as_root = running_as_root()
@@ -158,6 +158,13 @@ class AcademySpawner(SimpleLocalProcessSpawner):
         home.mkdir(parents=True, exist_ok=True)
         home.chmod(0o700)
         launch = self.launch_request()
+        _BOOTING_PORTS.add(self.port)  # until the server holds it, no other spawn may be given this port
+        try:
+            return await self._start(launch)
+        finally:
+            _BOOTING_PORTS.discard(self.port)
+
+    async def _start(self, launch: Launch) -> Any:
         # A server's boot is mostly CPU. Fifty booting at once on two cores all miss the HTTP timeout; booting a
         # few at a time serves everyone, the first ones quickly.
         async with _boot_slots(self.boot_concurrency):
@@ -169,7 +176,7 @@ class AcademySpawner(SimpleLocalProcessSpawner):
                 pid, how = self._popen(launch), "subprocess"
             self.pid = pid
             ip, port = self.ip or "127.0.0.1", self.port
-            await self._wait_listening(ip, port)
+            await self._wait_listening(pid, port)
             self.log.info(
                 "%s's server listening after %.2f s, %.2f CPU-s (%s, pid %d)",
                 self.user.name,
@@ -220,8 +227,8 @@ class AcademySpawner(SimpleLocalProcessSpawner):
         self.proc = proc  # type: ignore[assignment]  # poll() and stop() use it, as LocalProcessSpawner does
         return int(proc.pid)
 
-    async def _wait_listening(self, ip: str, port: int) -> None:
-        """Return once the server accepts connections; fail fast if it exits meanwhile."""
+    async def _wait_listening(self, pid: int, port: int) -> None:
+        """Return once *this* server process listens on its port (not merely someone on it); fail fast if it exits."""
         while True:
             status = await self.poll()
             if status is not None:
@@ -229,13 +236,29 @@ class AcademySpawner(SimpleLocalProcessSpawner):
                 raise RuntimeError(
                     f"the server of {self.user.name} exited with status {status} while starting: see {log}"
                 )
-            try:
-                _reader, writer = await asyncio.open_connection(ip, port)
-            except OSError:
-                await asyncio.sleep(0.1)
-                continue
-            writer.close()
-            return
+            if _listens(pid, port):
+                return
+            await asyncio.sleep(0.1)
+
+
+# Ports handed to servers that are still booting: a port looks free until its server binds it, so two spawns at the
+# same instant could be given the same one, and the proxy would send one learner to the other's server.
+_BOOTING_PORTS: set[int] = set()
+
+
+def _free_port() -> int:
+    while True:
+        port = int(random_port())
+        if port not in _BOOTING_PORTS:
+            return port
+
+
+def _listens(pid: int, port: int) -> bool:
+    try:
+        sockets = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(s.status == psutil.CONN_LISTEN and s.laddr and s.laddr.port == port for s in sockets)
 
 
 def _cpu_seconds(pid: int) -> float:
