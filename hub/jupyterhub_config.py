@@ -124,7 +124,7 @@ if settings.fork_server and len(str(fork_socket)) < 100:  # a Unix socket path i
 elif settings.fork_server:
     print(f"academy hub: {fork_socket} is too long for a Unix socket: user servers start as plain subprocesses")
 # At 9:00 a whole cohort logs in: servers boot a few at a time (the others wait in `start`), hence the long timeouts.
-c.AcademySpawner.boot_concurrency = settings.spawn_concurrency
+c.AcademySpawner.boot_concurrency = settings.boot_concurrency
 c.Spawner.start_timeout = settings.spawn_timeout
 c.Spawner.http_timeout = 120
 # Many learners start at 9:00: let them all spawn at once rather than queueing behind a low default.
