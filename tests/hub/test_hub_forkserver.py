@@ -35,9 +35,7 @@ with open(os.environ["OUT"], "w") as out:
 """
 
 
-@pytest.fixture
-def fork_server() -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
-    """A fork server started under `sh` (standing in for the hub), with a token in its environment."""
+def start_fork_server() -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     root = Path(tempfile.mkdtemp(prefix="academy-fork-"))
     sock = root / "fork.sock"
     env = {**os.environ, "JUPYTERHUB_API_TOKEN": "service-token-of-the-fork-server", "PYTHONPATH": str(REPO)}
@@ -53,6 +51,19 @@ def fork_server() -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
         parent.kill()
         parent.wait()
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def fork_server() -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """A fork server started under `sh` (standing in for the hub), with a token in its environment (shared by the
+    tests that leave it running: its preload costs seconds)."""
+    yield from start_fork_server()
+
+
+@pytest.fixture
+def own_fork_server() -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """A fork server of its own, for a test that kills its parent."""
+    yield from start_fork_server()
 
 
 def request(sock: Path, launch: Launch) -> dict[str, object]:
@@ -140,9 +151,9 @@ except (BrokenPipeError, ConnectionResetError):  # closed before or while we spo
     assert not out.exists()
 
 
-def test_the_fork_server_exits_with_the_hub(fork_server: tuple[Path, subprocess.Popen[bytes]]) -> None:
+def test_the_fork_server_exits_with_the_hub(own_fork_server: tuple[Path, subprocess.Popen[bytes]]) -> None:
     """Killed hub (here: its stand-in shell, SIGKILL): the fork server does not linger."""
-    _sock, parent = fork_server
+    _sock, parent = own_fork_server
     (server,) = [p for p in psutil.Process(parent.pid).children() if "hub.forkserver" in " ".join(p.cmdline())]
     parent.send_signal(signal.SIGKILL)
     parent.wait()
