@@ -25,7 +25,9 @@ class Supervised:
 
     def __init__(self, cmd: Sequence[str], *, env: Mapping[str, str], log: Path, cwd: Path) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
-        self._log = log.open("ab")
+        # 0600: the logs name learners and what they do; nobody else on the machine reads them.
+        self._log = os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        os.fchmod(self._log.fileno(), 0o600)
         self.popen = subprocess.Popen(
             list(cmd), env=dict(env), cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, process_group=0
         )

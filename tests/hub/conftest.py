@@ -6,16 +6,20 @@ launcher uses (hub/process.py), so a leaked process would also be a launcher bug
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import websocket
 
 from hub.config import HubSettings
 from hub.process import Supervised, wait_http
@@ -190,11 +194,15 @@ class Platform:
         return self.output.read_text(errors="replace")
 
 
-def start_platform(home: Path, *, datasets: Path, run: str = "first", timeout: float = 400.0) -> Platform:
-    """Run `academy up` exactly as `make up` does (real data, database, releases, hub, services) on free ports."""
+def start_platform(
+    home: Path, *, datasets: Path, run: str = "first", timeout: float = 400.0, port: str | None = None
+) -> Platform:
+    """Run `academy up` exactly as `make up` does (real data, database, releases, hub, services) on free ports
+    (or on the given public `port`)."""
     # Only the course the tests use is released: each release is an nbgrader run (seconds on a loaded machine).
     env = platform_env(home, ACADEMY_DATASETS=str(datasets), ACADEMY_RELEASE_COURSES=f'["{COURSE}"]')
-    port = env.pop("ACADEMY_HUB_PORT")
+    port = port or env.pop("ACADEMY_HUB_PORT")
+    env.pop("ACADEMY_HUB_PORT", None)
     home.mkdir(parents=True, exist_ok=True)
     output = home / f"up-output-{run}.txt"
     up = Supervised([str(BIN / "academy"), "up", "--port", port], env={**os.environ, **env}, log=output, cwd=REPO)
@@ -260,3 +268,63 @@ def solutions(course: str, assignment: str) -> dict[str, str]:
                 lines = [line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line]
                 found[meta["grade_id"]] = "\n".join(line for line in lines if "### END SOLUTION" not in line)
     return found
+
+
+def server_pid(hub: RunningHub, name: str) -> int:
+    """The pid of `name`'s server, as the hub recorded it (its spawner state in the hub database)."""
+    with sqlite3.connect(hub.settings.hub_dir / "jupyterhub.sqlite") as db:
+        row = db.execute(
+            "SELECT s.state FROM spawners s JOIN users u ON s.user_id = u.id WHERE u.name = ? AND s.name = ''",
+            (name,),
+        ).fetchone()
+    pid = json.loads(row[0] or "{}").get("pid") if row else None
+    if not pid:
+        raise AssertionError(f"no running server recorded for {name}")
+    return int(pid)
+
+
+def run_in_kernel(hub: RunningHub, session: httpx.Client, name: str, code: str, *, timeout: float = 120.0) -> str:
+    """Run `code` in a fresh kernel of `name`'s server, as a notebook cell does; return what it printed.
+
+    The kernel is started through the server's REST API and driven over its websocket (Jupyter messaging), so the
+    code runs exactly where a learner's code runs: their uid, their mount view, their environment.
+    """
+    token = user_token(session, name)
+    headers = {"Authorization": f"token {token}"}
+    with httpx.Client(base_url=f"{hub.url}/user/{name}/api", headers=headers, timeout=timeout) as api:
+        started = api.post("/kernels", json={"name": "python3"})
+        assert started.status_code == 201, started.text
+        kernel = started.json()["id"]
+        ws_url = f"{hub.url.replace('http://', 'ws://')}/user/{name}/api/kernels/{kernel}/channels"
+        conn = websocket.create_connection(ws_url, header=[f"Authorization: token {token}"], timeout=timeout)
+        try:
+            msg_id = uuid.uuid4().hex
+            header = {"msg_id": msg_id, "msg_type": "execute_request", "username": name, "session": msg_id}
+            content = {"code": code, "silent": False, "store_history": False, "allow_stdin": False}
+            conn.send(
+                json.dumps(
+                    {
+                        "header": {**header, "version": "5.3", "date": ""},
+                        "parent_header": {},
+                        "metadata": {},
+                        "content": content,
+                        "channel": "shell",
+                        "buffers": [],
+                    }
+                )
+            )
+            out: list[str] = []
+            while True:
+                msg = json.loads(conn.recv())
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "stream":
+                    out.append(msg["content"]["text"])
+                elif kind == "error":
+                    raise AssertionError("kernel error:\n" + "\n".join(msg["content"]["traceback"]))
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    return "".join(out)
+        finally:
+            conn.close()
+            api.delete(f"/kernels/{kernel}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from hub.config import HubSettings
+from hub.isolation import can_use_mount_view
 from hub.secret_store import SecretError, write_secret
 from hub.up import CONFIG_FILE
 
@@ -50,7 +52,7 @@ def test_local_config_runs_the_platform_services(monkeypatch: pytest.MonkeyPatch
     write_secret("roster_token", "r" * 40, settings=settings)
     c = load(monkeypatch, tmp_path, ACADEMY_PROGRESS_PORT="18123")
     services = by_name(c.JupyterHub.services)
-    assert set(services) == {"progress", "grader", "roster-sync", "idle-culler"}
+    assert set(services) == {"progress", "grader", "roster-sync", "idle-culler", "fork-server", "prestart"}
     progress = services["progress"]
     assert progress["url"] == "http://127.0.0.1:18123"
     assert progress["oauth_no_confirm"] is True
@@ -90,9 +92,29 @@ def test_spawner_runs_jupyterlab_from_the_venv_in_platform_homes(
     assert c.Spawner.default_url == "/lab"
     env = c.AcademySpawner.academy_environment
     assert env["ACADEMY_DATASETS"] == str(tmp_path.resolve() / "datasets" / "demo")
-    import os
+    # Nothing private reaches a learner's server: no grading directory, database URL or platform home.
+    assert not {"ACADEMY_GRADING", "ACADEMY_DATABASE_URL", "ACADEMY_HOME"} & set(env)
+    assert "--allow-root" not in c.Spawner.get("args", [])  # as root, servers switch to their own uid instead
+    # Servers are forked from the warm fork server, a managed service listening in the hub's private directory.
+    fork = by_name(c.JupyterHub.services)["fork-server"]
+    assert fork["command"][1:3] == ["-m", "hub.forkserver"]
+    assert c.AcademySpawner.fork_server_socket == str(tmp_path.resolve() / "hub" / "forkserver.sock")
 
-    assert (c.Spawner.args == ["--allow-root"]) == (os.geteuid() == 0)
+
+def test_platform_state_is_private_on_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Does loading the hub config leave hub/, grading/, logs/ at 0700 and progress.db (and its WAL) at 0600?"""
+    for name in ("progress.db", "progress.db-wal"):
+        (tmp_path / name).write_text("x")
+        (tmp_path / name).chmod(0o644)
+    load(monkeypatch, tmp_path, ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path / 'progress.db'}")
+    as_root = os.geteuid() == 0
+    # Without a mount view, servers under their own uid reach their homes through hub/ by path only (0711).
+    hub_mode = 0o711 if as_root and not can_use_mount_view(as_root=True) else 0o700
+    assert stat.S_IMODE((tmp_path / "hub").stat().st_mode) == hub_mode
+    for directory in ("grading", "logs"):
+        assert stat.S_IMODE((tmp_path / directory).stat().st_mode) == 0o700, directory
+    for name in ("progress.db", "progress.db-wal"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
 def test_secrets_persist_across_restarts_in_private_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -12,8 +15,11 @@ import psutil
 import pytest
 from conftest import (
     ASSIGNMENT,
+    BIN,
     COHORT,
     COURSE,
+    run_in_kernel,
+    server_pid,
     solutions,
     start_platform,
     stop_platform,
@@ -46,11 +52,8 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         wait_ready_server(learner, "apprenant1")
         token = user_token(learner, "apprenant1")
         # The server's own token (what self-check uses from the notebook) may call the progress service.
-        server_env = next(
-            p.environ()
-            for p in psutil.process_iter(["cmdline"])
-            if any(part.endswith("jupyterhub-singleuser") for part in p.info["cmdline"] or [])
-            and p.environ().get("JUPYTERHUB_USER") == "apprenant1"
+        server_env = json.loads(
+            run_in_kernel(hub, learner, "apprenant1", "import os, json; print(json.dumps(dict(os.environ)))")
         )
         from_server = httpx.Client(
             base_url=server_env["ACADEMY_PROGRESS_URL"] + "/api/v1",
@@ -110,12 +113,17 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         other_server = server.get(f"{hub.url}/user/apprenant2/api/contents", follow_redirects=True)
         assert other_server.status_code in (403, 404), other_server.status_code
         assert '"type": "directory"' not in other_server.text  # no listing of his files
+        platform.up.popen.send_signal(signal.SIGINT)  # Ctrl-C in the terminal: a clean stop, exit 0
+        assert platform.up.popen.wait(timeout=90) == 0
     finally:
         stop_platform(platform)
 
 
-def test_ctrl_c_stops_everything_and_a_second_up_duplicates_nothing(tmp_path: Path, demo_dataset: Path) -> None:
-    """Does SIGINT to `academy up` stop hub, proxy, services and user servers; does a rerun reuse everything?"""
+def test_closing_the_terminal_stops_everything_and_a_second_up_duplicates_nothing(
+    tmp_path: Path, demo_dataset: Path
+) -> None:
+    """Is a concurrent `academy up` refused; does SIGHUP (terminal closed) stop hub, proxy, services and user servers
+    as Ctrl-C does; does a rerun on the same port reuse everything?"""
     home = tmp_path / "home"
     first = start_platform(home, datasets=demo_dataset)
     try:
@@ -125,17 +133,28 @@ def test_ctrl_c_stops_everything_and_a_second_up_duplicates_nothing(tmp_path: Pa
         first.up.refresh()
         tree = [psutil.Process(pid) for pid in first.up.known if psutil.pid_exists(pid)]
         names = " ".join(" ".join(p.cmdline()) for p in tree)
-        for part in ("jupyterhub -f", "configurable-http-proxy", "api serve", "grade watch", "jupyterhub-singleuser"):
+        for part in ("jupyterhub -f", "hub.proxy", "api serve", "grade watch", "hub.forkserver"):
             assert part in names, part
+        assert server_pid(hub, "apprenant2") in first.up.known  # the user server (a fork server's child)
         users_before = sorted(u["name"] for u in hub.admin().get("users").json())
-        first.up.popen.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends to `academy up`
+        port = hub.env["ACADEMY_HUB_PORT"]
+        again = subprocess.run(
+            [str(BIN / "academy"), "up", "--port", port],
+            env={**os.environ, **hub.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert again.returncode == 1 and "already running" in again.stdout, again.stdout
+        first.up.popen.send_signal(signal.SIGHUP)  # the terminal running `academy up` is closed
         assert first.up.popen.wait(timeout=90) == 0
         _gone, alive = psutil.wait_procs(tree, timeout=30)
         assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
     finally:
         stop_platform(first)
 
-    second = start_platform(home, datasets=demo_dataset, run="second")
+    second = start_platform(home, datasets=demo_dataset, run="second", port=port)
     try:
         text = second.text()
         assert "demo data present" in text
