@@ -297,8 +297,12 @@ def _grade_one(
         for record in executed.records:
             for incident in record.get("incidents", []):
                 incidents.append({**incident, "exercise": exercises.get(record["index"])})
+        for index in executed.oom:  # the submission's cgroup hit its cap: the kernel killed one of its processes
+            cell = exercises.get(index) if index is not None else None
+            incidents.append({"code": "memory", "scope": "submission", "exercise": cell})
         if executed.status != "completed":
-            incidents.append({"code": executed.status, "detail": (executed.error or "")[-1500:]})
+            where = exercises.get(executed.stopped_at) if executed.stopped_at is not None else None
+            incidents.append({"code": executed.status, "exercise": where, "detail": (executed.error or "")[-1500:]})
             if executed.status == "setup_failed":
                 result.status = "failed"
     with Gradebook(db_url, course_id=course) as gb:
@@ -309,7 +313,7 @@ def _grade_one(
             pass
     seen = set()
     for incident in incidents:
-        key = (incident.get("code"), incident.get("exercise"), incident.get("cell"))
+        key = (incident.get("code"), incident.get("scope"), incident.get("exercise"), incident.get("cell"))
         if key in seen:
             continue
         seen.add(key)

@@ -18,12 +18,14 @@ class SandboxLimits(BaseSettings):
 
     cell_timeout_s: float = 30.0
     total_timeout_s: float = 180.0
-    # Address space granted on top of what the warm interpreter already maps (RLIMIT_AS counts virtual memory).
+    # Per process: address space granted on top of what the warm interpreter already maps (RLIMIT_AS counts virtual
+    # memory); per submission: the cap of its cgroup, all its processes together (resident memory, files in tmpfs).
     memory_mb: int = 2048
     max_processes: int = 32
     max_output_bytes: int = 256_000  # per cell, before truncation
     max_total_output_bytes: int = 2_000_000  # per notebook
     max_file_bytes: int = 50_000_000  # RLIMIT_FSIZE for files the learner writes in the private working copy
+    workdir_mb: int = 256  # size of that working copy (a tmpfs), the course's data files included
     max_open_files: int = 256
     # First unprivileged uid; worker slot n runs as base_uid + n so RLIMIT_NPROC counts one submission only.
     base_uid: int = 61000
