@@ -18,13 +18,13 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
 from graders.config import GraderSettings, SandboxLimits, get_settings
 from graders.coursedir import course_root, gradebook_url, nbgrader_api, nbgrader_config
 from graders.preprocessors import BEGIN_HIDDEN, END_HIDDEN, REGISTRY, build_job
 from graders.progress import progress_bar
 from graders.reasons import describe
+from graders.repair import reference_metadata, repair_metadata
 from graders.sandbox.pool import SandboxPool
 
 
@@ -141,7 +141,7 @@ def _restore_protected(nb: Any, sources: dict[str, tuple[str, str, bool]]) -> An
 
 def _sanitize(nb: Any, resources: dict[str, Any], config: Any) -> Any:
     """What nbgrader's sanitizing pass does, so the execution can start before the converter reaches it."""
-    for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+    for cls in config.Autograde.sanitize_preprocessors:
         nb, resources = cls(config=config).preprocess(nb, resources)
     return nb
 
@@ -200,6 +200,7 @@ def main(
     todo = submissions(settings, course, assignment, students)
     pre: dict[str, list[dict[str, Any]]] = {s: [] for s in todo}
     source_cells: dict[str, dict[str, tuple[str, str, bool]]] = {}
+    references: dict[str, dict[str, dict[str, Any]]] = {}
     try:
         # 1. Integrity checks and sanitizing in this process; executions start in the pool right away.
         with Gradebook(db_url, course_id=course) as gb:
@@ -216,6 +217,9 @@ def main(
                     except Exception:
                         pre[student].append({"code": "malformed", "notebook": notebook})
                         continue
+                    # What nbgrader's sanitizing pass will do first (RepairMetadata): the same repair, reported.
+                    reference = references.setdefault(notebook, reference_metadata(gb, notebook, assignment))
+                    pre[student].extend(repair_metadata(nb, reference))
                     found = integrity_incidents(nb, gb=gb, notebook=notebook, assignment=assignment)
                     pre[student].extend(found)
                     label = f"{student}/{notebook}"

@@ -21,6 +21,12 @@ def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
         "cell_retyped": f"Le type de la cellule protégée « {cell} » avait été changé : elle a été remise "
         "dans son type d'origine avant la correction.",
         "cell_deleted": f"La cellule protégée « {cell} » avait été supprimée : elle a été remise avant la correction.",
+        "metadata_tampered": f"Les métadonnées de correction de la cellule « {cell} » (points, type, protection) "
+        "avaient été modifiées : celles d'origine ont été remises avant la correction.",
+        "metadata_duplicate": f"La cellule « {cell} » apparaissait deux fois : la copie a été corrigée comme une "
+        "cellule ordinaire, sans points.",
+        "metadata_unknown": f"Une cellule portait des métadonnées de correction inconnues (« {cell} ») : elle a été "
+        "corrigée comme une cellule ordinaire, sans points.",
         "cell_timeout": f"Temps limite dépassé{where} : une cellule a tourné plus de "
         f"{limits.cell_timeout_s:g} s (boucle infinie ?) ; elle a été interrompue.",
         "cell_killed": f"Temps limite dépassé{where} : la cellule a tourné plus de {limits.cell_timeout_s:g} s sans "

@@ -232,6 +232,13 @@ def cases(port: int, settings: Any, probe: Path) -> dict[str, dict[str, Any]]:
         },
         "dawdler": {"answers": RIGHT, "edit": add_cells("ex01_tests", *["import time\ntime.sleep(1.5)"] * 14)},
         "crasher": {"answers": {**RIGHT, "ex02": "import ctypes\nctypes.string_at(0)"}},
+        "points": {"answers": RIGHT, "edit": edit_meta("ex01_tests", lambda m: m.update(points=100))},
+        "doublon": {"answers": RIGHT, "edit": edit_meta("ex02_tests", lambda m: m.update(grade_id="ex01_tests"))},
+        "sansmeta": {"answers": RIGHT, "edit": edit_meta("ex01_tests", lambda m: {})},
+        "junk": {"answers": RIGHT, "edit": edit_meta("ex02_tests", lambda m: {"grade": "oui", "grade_id": 5})},
+        "schema": {"answers": RIGHT, "edit": edit_meta("ex01_tests", lambda m: m.update(schema_version=99))},
+        "bareme": {"answers": RIGHT, "edit": edit_meta("ex01", lambda m: m.update(grade=True, points=50))},
+        "intrus": {"answers": RIGHT, "edit": add_grade_cell("bonus", 10)},
     }
 
 
