@@ -43,9 +43,11 @@ class GraderSettings(BaseSettings):
     courses_root: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "courses")
     progress_url: str = "http://127.0.0.1:8001"
     grader_token: str | None = None
-    # SQLAlchemy URL of nbgrader's gradebook; SQLite file per course when unset (see graders/gradebook.py).
+    # SQLAlchemy URL of nbgrader's gradebook; one SQLite file per course when unset (graders.coursedir.gradebook_url).
     gradebook_url: str | None = None
     workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # The hub's username -> uid map (written when every learner runs under their own uid); default under home.
+    submitter_uids: Path | None = None
     # Template of the feedback link sent with each grade; {learner} {course} {assignment} {notebook} {timestamp}.
     feedback_url_template: str = "/user/{learner}/files/{course}/{assignment}/feedback/{timestamp}/{notebook}.html"
 
@@ -56,6 +58,10 @@ class GraderSettings(BaseSettings):
     @property
     def grading_dir(self) -> Path:
         return (self.grading or self.home / "grading").resolve()
+
+    @property
+    def submitter_uids_path(self) -> Path:
+        return (self.submitter_uids or self.home / "hub" / "user_uids.json").resolve()
 
     @property
     def datasets_dir(self) -> Path:

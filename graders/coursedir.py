@@ -71,6 +71,8 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
     c.Exchange.root = str(settings.exchange_dir)
     c.Exchange.path_includes_course = True
     c.Exchange.timezone = "Europe/Paris"
+    # Collect skips inbound submissions refused by the owner check (graders/owners.py).
+    c.ExchangeFactory.collect = "graders.owners.VettedCollect"
     # Deleted test cells come back from the gradebook (and the learner is told), instead of silently scoring 0.
     c.OverwriteCells.add_missing_cells = True
     c.OverwriteCells.missing_cell_notification = (
