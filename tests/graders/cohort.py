@@ -33,6 +33,8 @@ CELL_TIMEOUT_S = 3
 TOTAL_TIMEOUT_S = 20
 PG_SOCKET = "/run/postgresql/.s.PGSQL.5432"  # trust auth on this machine: a network namespace alone would not stop it
 FEEDBACK_FOR = ("historian", "digger", "alice")
+WRITTEN = "Pseudonymiser le NIR protège les assurés : **aucune** donnée directement identifiante ne circule."
+LONG_WRITTEN = "é" * 30_000
 
 Edit = Callable[[nbformat.NotebookNode], None]
 
@@ -220,6 +222,9 @@ def cases(port: int, settings: Any, probe: Path) -> dict[str, dict[str, Any]]:
         "filler": {"answers": {**RIGHT, "ex01": FILLER}},
         "leaker": {"answers": {**RIGHT, "ex01": "import pandas, builtins\npandas.FUITE = 1\nbuiltins.nb_membres = 99"}},
         "victim": {"answers": {**RIGHT, "ex01": "import pandas\nnb_membres = -1 if hasattr(pandas, 'FUITE') else 6"}},
+        "writer": {"answers": {**RIGHT, "ecrit01": WRITTEN}},
+        "verbose": {"answers": {**RIGHT, "ecrit01": LONG_WRITTEN}},
+        "graded": {"answers": {**RIGHT, "ecrit01": WRITTEN}},
         "historian": {"answers": RIGHT, "edit": add_cells("", HISTORIAN)},
         "digger": {"answers": RIGHT, "edit": add_cells("", DIGGER)},
         "snooper": {"answers": {**RIGHT, "ex01": snooper_code(snoop_targets(settings, probe))}},
