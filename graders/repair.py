@@ -51,11 +51,31 @@ def reference_metadata(gb: Gradebook, notebook: str, assignment: str) -> dict[st
     return reference
 
 
+def _semantics(meta: dict[str, Any]) -> tuple[Any, ...]:
+    """What nbgrader grades by, with its defaults filled in (a missing flag is False, no points is 0): released
+    notebooks differ in such details (`task: false` or not), which is no tampering."""
+
+    def flag(key: str) -> Any:
+        value = meta.get(key, False)
+        return value if isinstance(value, bool) else repr(value)
+
+    points = meta.get("points", 0)
+    points = float(points) if isinstance(points, int | float) and not isinstance(points, bool) else repr(points)
+    scored = flag("grade") is True or flag("task") is True
+    return (
+        flag("grade"),
+        flag("solution"),
+        flag("locked"),
+        flag("task"),
+        points if scored else 0.0,
+        meta.get("schema_version"),
+    )
+
+
 def _differs(meta: dict[str, Any], reference: dict[str, Any]) -> bool:
     # Not the checksum: a released test cell carries the checksum of its visible part, the gradebook that of the
     # whole source, and nbgrader's OverwriteCells settles it anyway.
-    keys = (set(reference) | {"grade", "solution", "locked", "points", "task", "schema_version"}) - {"checksum"}
-    return any(meta.get(k) != reference.get(k) for k in keys)
+    return _semantics(meta) != _semantics(reference)
 
 
 def repair_metadata(nb: NotebookNode, reference: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,8 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from nbgrader.api import Gradebook
 
-from tests.graders.conftest import codes, reason
+from graders.config import GraderSettings
+from graders.coursedir import gradebook_url
+from graders.repair import reference_metadata, repair_metadata
+from tests.graders.conftest import ASSIGNMENT, COURSE, codes, reason, student_notebook
 
 
 @pytest.mark.parametrize(
@@ -35,3 +39,17 @@ def test_tampering_reasons_say_what_was_done(cohort: dict[str, Any]) -> None:
         "modifiées : celles d'origine ont été remises avant la correction."
     )
     assert "corrigée comme une cellule ordinaire, sans points" in reason(cohort, "intrus", "metadata_unknown")
+
+
+def test_untouched_notebooks_written_by_other_tools_are_not_reported(released: GraderSettings) -> None:
+    """Released notebooks differ in details nbgrader gives defaults to (the course generator writes `task: false`,
+    integer or float points): none of that counts as tampering."""
+    nb = student_notebook(released)
+    for cell in nb.cells:
+        meta = cell.metadata["nbgrader"]
+        meta["task"] = False
+        if "points" in meta:
+            meta["points"] = float(meta["points"])
+    with Gradebook(gradebook_url(released, COURSE), course_id=COURSE) as gb:
+        reference = reference_metadata(gb, "devoir", ASSIGNMENT)
+    assert repair_metadata(nb, reference) == []
