@@ -152,7 +152,7 @@ class SandboxExecute(NbGraderPreprocessor):
             redact_leaks(record, signatures)
         reason = {
             "total_timeout": "temps total de correction dépassé",
-            "cell_killed": "la correction a été arrêtée : une cellule précédente ne s'interrompait pas",
+            "cell_killed": "la correction a été arrêtée : une cellule ne se laissait pas interrompre",
             "died": "le programme s'est arrêté avant cette cellule",
             "output_limit": "sortie trop volumineuse",
             "setup_failed": "erreur technique de la correction",
