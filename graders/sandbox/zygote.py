@@ -2,8 +2,8 @@
 
 Protocol (one JSON object per line): requests on stdin, answers on the original stdout; everything else the
 libraries print goes to stderr. The zygote is single-threaded so forking it is safe, and it never runs learner code
-itself: each submission runs in a grandchild (isolation.py) and reports its cells through a pipe that the zygote
-reads with a deadline and a byte cap.
+itself: each submission runs in a grandchild (isolation.py), in a cgroup of its own (cgroups.py), and reports its
+cells through a pipe that the zygote watches with its own deadlines and byte cap (monitor.py).
 
     python -m graders.sandbox.zygote
 """
