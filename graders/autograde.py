@@ -18,13 +18,13 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
 from graders.config import GraderSettings, SandboxLimits, get_settings
 from graders.coursedir import course_root, gradebook_url, nbgrader_api, nbgrader_config
 from graders.preprocessors import BEGIN_HIDDEN, END_HIDDEN, REGISTRY, build_job
 from graders.progress import progress_bar
 from graders.reasons import describe
+from graders.repair import reference_metadata, repair_metadata
 from graders.sandbox.pool import SandboxPool
 
 
@@ -141,7 +141,7 @@ def _restore_protected(nb: Any, sources: dict[str, tuple[str, str, bool]]) -> An
 
 def _sanitize(nb: Any, resources: dict[str, Any], config: Any) -> Any:
     """What nbgrader's sanitizing pass does, so the execution can start before the converter reaches it."""
-    for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+    for cls in config.Autograde.sanitize_preprocessors:
         nb, resources = cls(config=config).preprocess(nb, resources)
     return nb
 
@@ -200,6 +200,7 @@ def main(
     todo = submissions(settings, course, assignment, students)
     pre: dict[str, list[dict[str, Any]]] = {s: [] for s in todo}
     source_cells: dict[str, dict[str, tuple[str, str, bool]]] = {}
+    references: dict[str, dict[str, dict[str, Any]]] = {}
     try:
         # 1. Integrity checks and sanitizing in this process; executions start in the pool right away.
         with Gradebook(db_url, course_id=course) as gb:
@@ -216,6 +217,9 @@ def main(
                     except Exception:
                         pre[student].append({"code": "malformed", "notebook": notebook})
                         continue
+                    # What nbgrader's sanitizing pass will do first (RepairMetadata): the same repair, reported.
+                    reference = references.setdefault(notebook, reference_metadata(gb, notebook, assignment))
+                    pre[student].extend(repair_metadata(nb, reference))
                     found = integrity_incidents(nb, gb=gb, notebook=notebook, assignment=assignment)
                     pre[student].extend(found)
                     label = f"{student}/{notebook}"
@@ -297,8 +301,12 @@ def _grade_one(
         for record in executed.records:
             for incident in record.get("incidents", []):
                 incidents.append({**incident, "exercise": exercises.get(record["index"])})
+        for index in executed.oom:  # the submission's cgroup hit its cap: the kernel killed one of its processes
+            cell = exercises.get(index) if index is not None else None
+            incidents.append({"code": "memory", "scope": "submission", "exercise": cell})
         if executed.status != "completed":
-            incidents.append({"code": executed.status, "detail": (executed.error or "")[-1500:]})
+            where = exercises.get(executed.stopped_at) if executed.stopped_at is not None else None
+            incidents.append({"code": executed.status, "exercise": where, "detail": (executed.error or "")[-1500:]})
             if executed.status == "setup_failed":
                 result.status = "failed"
     with Gradebook(db_url, course_id=course) as gb:
@@ -309,7 +317,7 @@ def _grade_one(
             pass
     seen = set()
     for incident in incidents:
-        key = (incident.get("code"), incident.get("exercise"), incident.get("cell"))
+        key = (incident.get("code"), incident.get("scope"), incident.get("exercise"), incident.get("cell"))
         if key in seen:
             continue
         seen.add(key)

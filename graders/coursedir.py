@@ -45,6 +45,21 @@ def gradebook_url(settings: GraderSettings, course: str) -> str:
     return f"sqlite:///{path}?timeout=30"
 
 
+def _sanitize_preprocessors() -> list[type]:
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    from graders.repair import RepairMetadata
+
+    # nbgrader's sanitizing pass, with tampered metadata put back first (it would make the converter fail).
+    return [RepairMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+
+
 def nbgrader_config(settings: GraderSettings, course: str) -> Config:
     """nbgrader's traitlets config for `course`: our directories, the multi-course exchange, our preprocessors."""
     from graders.preprocessors import HideHiddenTests, SandboxExecute
@@ -56,6 +71,8 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
     c.Exchange.root = str(settings.exchange_dir)
     c.Exchange.path_includes_course = True
     c.Exchange.timezone = "Europe/Paris"
+    # Collect skips inbound submissions refused by the owner check (graders/owners.py).
+    c.ExchangeFactory.collect = "graders.owners.VettedCollect"
     # Deleted test cells come back from the gradebook (and the learner is told), instead of silently scoring 0.
     c.OverwriteCells.add_missing_cells = True
     c.OverwriteCells.missing_cell_notification = (
@@ -73,6 +90,7 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
         SaveAutoGrades,
     )
 
+    c.Autograde.sanitize_preprocessors = _sanitize_preprocessors()
     c.Autograde.autograde_preprocessors = [
         SandboxExecute,
         IgnorePattern,

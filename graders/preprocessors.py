@@ -92,6 +92,47 @@ class ExecutionRegistry:
 REGISTRY = ExecutionRegistry()
 
 
+# A line of hidden-test code this long is specific enough that finding it in an output means the output copies the
+# tests (shorter lines, like `import pandas as pd`, would flag honest outputs).
+SIGNATURE_MIN_CHARS = 20
+LEAK_NOTICE = (
+    "[Sortie masquée par la correction : elle reproduisait le code de tests cachés, qui ne sont pas montrés.]\n"
+)
+
+
+def hidden_signatures(job: Job) -> set[str]:
+    """Lines of the hidden tests of `job`, as they would appear printed, in a repr or in JSON."""
+    found: set[str] = set()
+    for cell in job.cells:
+        for segment in cell["segments"]:
+            if not segment["hidden"]:
+                continue
+            for line in segment["source"].split("\n"):
+                text = line.strip()
+                if len(text) >= SIGNATURE_MIN_CHARS:
+                    found |= {text, repr(text)[1:-1], json.dumps(text)[1:-1]}
+    return found
+
+
+def _output_text(output: dict[str, Any]) -> str:
+    parts = [str(output.get("text", "")), str(output.get("evalue", "")), *map(str, output.get("traceback", []))]
+    parts += [str(v) for v in output.get("data", {}).values()]
+    return "\n".join(parts)
+
+
+def redact_leaks(record: dict[str, Any], signatures: set[str]) -> None:
+    """Replace every learner-visible output that contains hidden-test code (defence in depth: the runner already
+    keeps hidden code out of IPython's history; this catches code dug out of memory and printed verbatim)."""
+    hidden = set(record.get("hidden_outputs", []))
+    for i, output in enumerate(record.get("outputs", [])):
+        if i in hidden or not signatures:
+            continue
+        text = _output_text(output)
+        if any(sig in text for sig in signatures):
+            record["outputs"][i] = {"output_type": "stream", "name": "stderr", "text": LEAK_NOTICE}
+            record.setdefault("incidents", []).append({"code": "hidden_leak"})
+
+
 def not_run_output(reason: str) -> dict[str, Any]:
     return {"output_type": "error", "ename": "NonExécutée", "evalue": reason, "traceback": [f"NonExécutée : {reason}"]}
 
@@ -106,25 +147,29 @@ class SandboxExecute(NbGraderPreprocessor):
         result = REGISTRY.take(job)
         REGISTRY.results[label] = result
         by_index = {r["index"]: r for r in result.records}
+        signatures = hidden_signatures(job)
+        for record in result.records:
+            redact_leaks(record, signatures)
         reason = {
             "total_timeout": "temps total de correction dépassé",
+            "cell_killed": "la correction a été arrêtée : une cellule ne se laissait pas interrompre",
             "died": "le programme s'est arrêté avant cette cellule",
             "output_limit": "sortie trop volumineuse",
             "setup_failed": "erreur technique de la correction",
         }.get(result.status, "cellule non exécutée")
         for cell_job in job.cells:
             cell = nb.cells[cell_job["index"]]
-            record = by_index.get(cell_job["index"])
-            if record is None:
+            found = by_index.get(cell_job["index"])
+            if found is None:
                 cell.outputs = [from_dict(not_run_output(reason))]
                 cell.execution_count = None
                 continue
-            cell.outputs = [from_dict(o) for o in record["outputs"]]
-            cell.execution_count = record.get("execution_count")
-            if record.get("failed_hidden") or record.get("hidden_outputs"):
+            cell.outputs = [from_dict(o) for o in found["outputs"]]
+            cell.execution_count = found.get("execution_count")
+            if found.get("failed_hidden") or found.get("hidden_outputs"):
                 cell.metadata["academy"] = {
-                    "failed_hidden": bool(record.get("failed_hidden")),
-                    "hidden_outputs": list(record.get("hidden_outputs", [])),
+                    "failed_hidden": bool(found.get("failed_hidden")),
+                    "hidden_outputs": list(found.get("hidden_outputs", [])),
                 }
         return nb, resources
 

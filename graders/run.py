@@ -27,7 +27,9 @@ Step = tuple[str, Callable[[Context], Any]]
 
 
 def _collect(ctx: Context) -> Any:
-    return collect.main(course=ctx.course, assignment=ctx.assignment, settings=ctx.settings)
+    return collect.main(
+        course=ctx.course, assignment=ctx.assignment, settings=ctx.settings, show_progress=ctx.show_progress
+    )
 
 
 def _autograde(ctx: Context) -> Any:
@@ -53,7 +55,13 @@ def _feedback(ctx: Context) -> Any:
 
 
 def _publish(ctx: Context) -> Any:
-    return publish.main(course=ctx.course, assignment=ctx.assignment, students=ctx.students, settings=ctx.settings)
+    return publish.main(
+        course=ctx.course,
+        assignment=ctx.assignment,
+        students=ctx.students,
+        settings=ctx.settings,
+        show_progress=ctx.show_progress,
+    )
 
 
 STEPS: list[Step] = [("collect", _collect), ("autograde", _autograde), ("feedback", _feedback), ("publish", _publish)]

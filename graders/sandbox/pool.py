@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.config import SandboxLimits
+from graders.sandbox.rootfs import SYSTEM_PATHS
 
 
 @dataclass
@@ -35,11 +36,48 @@ class Job:
 
 @dataclass
 class JobResult:
-    status: str  # completed | total_timeout | died | output_limit | setup_failed
+    status: str  # completed | total_timeout | cell_killed | died | output_limit | setup_failed
     records: list[dict[str, Any]] = field(default_factory=list)
     isolation: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     duration: float = 0.0
+    stopped_at: int | None = None  # notebook index of the cell running when the submission was stopped
+    oom: list[int | None] = field(default_factory=list)  # the cell running at each OOM kill in the submission
+
+
+# What learner and test code may import from the repository (test cells use `courses.checks`, notebooks may call
+# `graders.selfcheck.check`). Nothing else of it is visible in the sandbox: not the course sources (solutions,
+# hidden tests), `courses/authoring`, `tests/`, `.git` or `var/`.
+PROJECT_IMPORTABLE = (
+    "courses/__init__.py",
+    "courses/checks.py",
+    "courses/checks",
+    "datasets_synthetic",
+    "graders/__init__.py",
+    "graders/selfcheck.py",
+)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def readable_paths(*, project_root: Path, datasets: Path) -> list[Path]:
+    """The allow-list bound read-only into every sandbox: system trees, the interpreter, its site-packages,
+    the importable packages of the repository, the datasets. The repository itself is never bound whole."""
+    repositories = {project_root, PROJECT_ROOT}
+
+    def overlaps(path: Path) -> bool:
+        return any(path == r or r in path.parents or path in r.parents for r in repositories)
+
+    paths = {Path(p) for p in SYSTEM_PATHS} | {Path(sys.base_prefix), datasets}
+    for entry in sys.path:
+        # '' is the grader's working directory; the editable install puts the repository root on sys.path: neither
+        # is bound (only PROJECT_IMPORTABLE of the repository is), nor anything containing the repository.
+        path = Path(entry).resolve() if entry else None
+        if path is not None and path.is_dir() and not overlaps(path):
+            paths.add(path)
+    # The venv may live inside the repository (.venv): bound on its own, at its literal and its real path.
+    paths |= {Path(sys.prefix), Path(sys.prefix).resolve()}
+    paths |= {project_root / rel for rel in PROJECT_IMPORTABLE if (project_root / rel).exists()}
+    return sorted(paths)
 
 
 class _Zygote:
@@ -88,14 +126,13 @@ class _Zygote:
                 self.proc.wait()
 
 
-def _zygote_env(datasets: Path) -> dict[str, str]:
+def _zygote_env(datasets: Path, project_root: Path) -> dict[str, str]:
     """Only what the interpreter needs: the learner must not inherit the grader's secrets."""
-    project_root = str(Path(__file__).resolve().parents[2])
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "HOME": "/nonexistent",
-        "PYTHONPATH": project_root,
+        "PYTHONPATH": str(project_root),
         "MPLBACKEND": "Agg",
         "ACADEMY_DATASETS": str(datasets),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -116,15 +153,18 @@ class SandboxPool:
         datasets: Path,
         hidden: list[Path] | None = None,
         scratch: Path | None = None,
+        project_root: Path | None = None,
     ) -> None:
         self.limits = limits
         self.datasets = datasets.resolve()
         self.hidden = [p.resolve() for p in (hidden or [])]
+        self.project_root = (project_root or PROJECT_ROOT).resolve()
+        self.readable = readable_paths(project_root=self.project_root, datasets=self.datasets)
         self.scratch = Path(tempfile.mkdtemp(prefix="academy-sandbox-", dir=scratch))
         os.chmod(self.scratch, 0o711)
         self._ids = itertools.count(1)
         self._queue: queue.Queue[tuple[Job, Future[JobResult]] | None] = queue.Queue()
-        env = _zygote_env(self.datasets)
+        env = _zygote_env(self.datasets, self.project_root)
         self._zygotes = [_Zygote(slot=n, env=env) for n in range(max(1, workers))]
         for z in self._zygotes:
             z.start()
@@ -145,13 +185,6 @@ class SandboxPool:
 
     def run(self, job: Job) -> JobResult:
         return self.submit(job).result()
-
-    def _readable(self) -> list[Path]:
-        paths = {Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2], self.datasets}
-        for entry in sys.path:
-            if entry and Path(entry).is_dir():
-                paths.add(Path(entry).resolve())
-        return sorted(paths)
 
     def _serve(self, zygote: _Zygote) -> None:
         while True:
@@ -184,7 +217,7 @@ class SandboxPool:
                 "cells": job.cells,
                 "workdir": str(workdir),
                 "datasets": str(self.datasets),
-                "readable": [str(p) for p in self._readable()],
+                "readable": [str(p) for p in self.readable],
                 "hidden": [str(p) for p in self.hidden],
                 "uid": self.limits.base_uid + zygote.slot,
                 "limits": self.limits.model_dump(),
@@ -198,6 +231,8 @@ class SandboxPool:
             isolation=answer.get("isolation", {}),
             error=answer.get("error"),
             duration=float(answer.get("duration", 0.0)),
+            stopped_at=answer.get("stopped_at"),
+            oom=list(answer.get("oom", [])),
         )
 
     def close(self) -> None:

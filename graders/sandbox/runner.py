@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 import time
+import traceback
 import warnings
 from typing import Any
 
@@ -135,7 +136,9 @@ def _under(filename: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
 
-def classify(exc: BaseException, workdir: str, hidden: list[str] | None = None) -> dict[str, Any] | None:
+def classify(
+    exc: BaseException, workdir: str, hidden: list[str] | None = None, readable: list[str] | None = None
+) -> dict[str, Any] | None:
     """Turn an exception from learner code into an incident code (None: an ordinary error such as a failed test)."""
     if isinstance(exc, CellTimeout):
         return {"code": "cell_timeout"}
@@ -149,7 +152,7 @@ def classify(exc: BaseException, workdir: str, hidden: list[str] | None = None) 
         return {"code": "network"}
     reason = getattr(exc, "reason", None)  # urllib wraps the socket error
     if isinstance(reason, OSError) and reason is not exc:
-        return classify(reason, workdir, hidden)
+        return classify(reason, workdir, hidden, readable)
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL):
             return {"code": "network"}
@@ -158,11 +161,15 @@ def classify(exc: BaseException, workdir: str, hidden: list[str] | None = None) 
         filename = str(exc.filename or "")
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and _outside(filename, workdir):
             return {"code": "write_outside", "path": filename}
-        # Hidden trees (gradebook, other learners, exchange) simply do not exist inside the sandbox.
-        if exc.errno == errno.ENOENT and _under(filename, hidden or []):
+        # Outside the working copy and the allowed trees nothing exists (gradebook, other learners, exchange,
+        # course sources): a missing absolute path there is an attempt to leave the folder, not a typo.
+        outside = _outside(filename, workdir) and not _under(filename, readable or [])
+        if exc.errno == errno.ENOENT and (_under(filename, hidden or []) or (outside and os.path.isabs(filename))):
             return {"code": "write_outside", "path": filename}
         if exc.errno == errno.EFBIG:
             return {"code": "file_size"}
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return {"code": "disk_full"}
     return None
 
 
@@ -171,6 +178,7 @@ class SandboxShell(InteractiveShell):
 
     workdir = "/"
     hidden_roots: list[str] = []  # noqa: RUF012 - set once per forked process
+    readable_roots: list[str] = []  # noqa: RUF012
 
     def _showtraceback(self, etype, evalue, stb):
         if CURRENT is None:
@@ -183,7 +191,11 @@ class SandboxShell(InteractiveShell):
                 "traceback": list(stb)[-50:],
             }
         )
-        incident = classify(evalue, self.workdir, self.hidden_roots) if isinstance(evalue, BaseException) else None
+        incident = (
+            classify(evalue, self.workdir, self.hidden_roots, self.readable_roots)
+            if isinstance(evalue, BaseException)
+            else None
+        )
         if incident is not None:
             CURRENT.incidents.append(incident)
 
@@ -212,6 +224,37 @@ def _on_alarm(_signum: int, _frame: object) -> None:
     raise CellTimeout("temps limite de la cellule dépassé")
 
 
+def _error_output(exc: BaseException) -> dict[str, Any]:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc)[:2000], "traceback": lines[-50:]}
+
+
+def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any]) -> bool:
+    """A hidden-test segment, kept out of every place later learner code could read it back.
+
+    Not through `run_cell`: that would put the code in `In`, `_ih`, `_i*`, `%history`, `linecache` (tracebacks) and
+    `last_execution_result`, and its values in `Out`, `_`, `_N`. The segment runs on a copy of the learner's
+    namespace, so names it defines (an expected value, a helper) never appear in the learner's; they are kept in
+    `overlay` for later hidden segments, which may build on them as nbgrader's would.
+    """
+    namespace = {**shell.user_ns, **overlay}
+    before = dict(namespace)
+    assert CURRENT is not None
+    try:
+        code = compile(shell.transform_cell(source), "<tests cachés>", "exec")
+        with shell.builtin_trap:
+            exec(code, namespace)
+    except BaseException as exc:
+        CURRENT._append(_error_output(exc))
+        incident = classify(exc, shell.workdir, shell.hidden_roots, shell.readable_roots)
+        if incident is not None:
+            CURRENT.incidents.append(incident)
+        return False
+    finally:
+        overlay.update({k: v for k, v in namespace.items() if k not in before or before[k] is not v})
+    return True
+
+
 def run_cells(
     *,
     shell: SandboxShell,
@@ -222,11 +265,17 @@ def run_cells(
     total_budget: int,
     workdir: str,
     hidden: list[str] | None = None,
+    readable: list[str] | None = None,
 ) -> None:
-    """Execute each cell (its segments in order: a hidden-test segment only runs if the visible ones passed)."""
+    """Execute each cell (its segments in order: a hidden-test segment only runs if the visible ones passed).
+
+    Before each segment a `start` event tells the zygote, whose watchdog kills the submission if the cell outlives
+    its limit anyway (learner code can switch the in-process timer off; it cannot stop the zygote).
+    """
     global CURRENT
     shell.workdir = workdir
     shell.hidden_roots = list(hidden or [])
+    shell.readable_roots = list(readable or [])
     warnings.filterwarnings("ignore", message="To exit: use")
     sys.stdout = _CapturingStream("stdout")
     sys.stderr = _CapturingStream("stderr")
@@ -234,6 +283,7 @@ def run_cells(
     builtins.input = _refuse_input
     signal.signal(signal.SIGALRM, _on_alarm)
     remaining = total_budget
+    overlay: dict[str, Any] = {}
     for cell in cells:
         record: dict[str, Any] = {"index": cell["index"], "status": "ok", "failed_segment": None}
         current = _Cell(min(cell_budget, max(remaining, 0)))
@@ -242,18 +292,24 @@ def run_cells(
         count = None
         for seg_no, segment in enumerate(cell["segments"]):
             current.hidden = segment["hidden"]
+            out.write(json.dumps({"event": "start", "cell": cell["index"]}).encode() + b"\n")
+            out.flush()
             # Re-fires every second in case learner code swallows the first CellTimeout.
+            signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, cell_timeout, 1.0)
             try:
-                result = shell.run_cell(segment["source"], store_history=True, silent=False)
+                if segment["hidden"]:
+                    success = run_hidden(shell, segment["source"], overlay)
+                else:
+                    success = shell.run_cell(segment["source"], store_history=True, silent=False).success
             except CellTimeout:
                 current._append({"output_type": "error", "ename": "CellTimeout", "evalue": "", "traceback": []})
                 current.incidents.append({"code": "cell_timeout"})
-                result = None
+                success = False
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             count = count or shell.execution_count - 1
-            if result is None or not result.success:
+            if not success:
                 record["status"] = "error"
                 record["failed_segment"] = seg_no
                 record["failed_hidden"] = segment["hidden"]

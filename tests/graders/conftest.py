@@ -6,11 +6,14 @@ replaced by the code given (right, wrong or hostile), in nbgrader's `submitted/<
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -129,3 +132,47 @@ def make_submission(released: GraderSettings) -> Iterator[Callable[..., Path]]:
 def result_json(settings: GraderSettings, student: str) -> dict[str, object]:
     path = settings.grading_dir / COURSE / "academy" / "results" / ASSIGNMENT / f"{student}.json"
     return dict(json.loads(path.read_text()))
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The hostile cohort (tests/graders/cohort.py), graded once per test run and shared by every module and
+    xdist worker through a file lock; a loopback TCP listener records whether any submission reached it."""
+    from tests.graders.cohort import grade_cohort
+
+    base = tmp_path_factory.getbasetemp()
+    # With xdist every worker has base/popen-gwN and their parent is per run; without it, base itself is.
+    root = (base.parent if base.name.startswith("popen-") else base) / "graders-cohort"
+    with open(str(root) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "run.json").exists():
+            root.mkdir(exist_ok=True)
+            with socket.socket() as listener:  # a TCP server on loopback that no submission may reach
+                listener.bind(("127.0.0.1", 0))
+                listener.listen(16)
+                listener.setblocking(False)
+                run = grade_cohort(root, listener.getsockname()[1])
+                try:
+                    listener.accept()
+                    run["accepted"] = True
+                except BlockingIOError:
+                    run["accepted"] = False
+            (root / "run.json").write_text(json.dumps(run))
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    run = json.loads((root / "run.json").read_text())
+    settings = make_settings(root)
+    results = {}
+    for path in (settings.grading_dir / COURSE / "academy" / "results" / ASSIGNMENT).glob("*.json"):
+        results[path.stem] = json.loads(path.read_text())
+    alice_nb = settings.grading_dir / COURSE / "submitted" / "alice" / ASSIGNMENT / "devoir.ipynb"
+    return {**run, "results": results, "settings": settings, "alice_nb": alice_nb}
+
+
+def codes(cohort: dict[str, Any], student: str) -> set[str]:
+    """The incident codes of one learner of the cohort."""
+    return {i["code"] for i in cohort["results"][student]["incidents"]}
+
+
+def reason(cohort: dict[str, Any], student: str, code: str) -> str:
+    """The French reason a learner of the cohort reads for the incident `code`."""
+    return str(next(i["reason"] for i in cohort["results"][student]["incidents"] if i["code"] == code))

@@ -169,6 +169,11 @@ def test_release_watch_publish_end_to_end(tmp_path: Path, progress_service: dict
     # an unanswered written question scores 0 automatically (nbgrader: checksum unchanged), so it is published too
     assert gradebook_scores(progress_service, "alice") == {"ex01": 1.0, "ex02": 2.0, "ecrit01": 0.0}
     assert gradebook_scores(progress_service, "bob") == {"ex01": 0.0, "ex02": 0.0, "ecrit01": 0.0}
+    # The written answer travels with its row, for trainers to grade in the service (an unanswered one scores 0
+    # in nbgrader; an answered one goes with score None: see test_grading_publish.py, and the progress side).
+    rows = publish.grade_rows(settings=settings, course=COURSE, assignment=ASSIGNMENT, student="alice")
+    written = next(r for r in rows if r["exercise"] == "ecrit01")
+    assert (written["kind"], written["score"], isinstance(written["answer"], str)) == ("manual", 0.0, True)
     # feedback released to the exchange, for the learner to fetch
     assert list((settings.exchange_dir / COURSE / "feedback").glob("*.html"))
 

@@ -9,11 +9,19 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from graders import release, selfcheck
-from graders.config import GraderSettings
+from graders import autograde, release, selfcheck
+from graders.config import GraderSettings, SandboxLimits
 from graders.coursedir import gradebook_url
 from graders.learner_config import render
-from tests.graders.conftest import ASSIGNMENT, COURSE, make_settings, student_notebook
+from tests.graders.conftest import (
+    ASSIGNMENT,
+    COURSE,
+    RIGHT,
+    WRONG,
+    make_settings,
+    student_notebook,
+    write_submission,
+)
 
 
 def test_learner_config_points_at_the_shared_exchange(tmp_path: Path) -> None:
@@ -70,8 +78,9 @@ def test_sqlite_gradebook_is_in_wal_mode_with_a_busy_timeout(settings: GraderSet
 
 
 @pytest.mark.postgres
-def test_gradebook_on_postgresql(postgres_admin_url: str, tmp_path: Path) -> None:
-    """With ACADEMY_GRADEBOOK_URL set, nbgrader's gradebook lives in PostgreSQL (its own database here)."""
+def test_autograde_on_a_postgresql_gradebook(postgres_admin_url: str, tmp_path: Path, limits: SandboxLimits) -> None:
+    """With ACADEMY_GRADEBOOK_URL set, nbgrader's gradebook lives in PostgreSQL (its own database here), and a
+    whole autograde run writes its scores there."""
     import psycopg
 
     name = f"graders_test_{abs(hash(str(tmp_path))) % 10**8}"
@@ -84,8 +93,20 @@ def test_gradebook_on_postgresql(postgres_admin_url: str, tmp_path: Path) -> Non
             tmp_path, gradebook_url=f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
         )
         release.main(course=COURSE, assignment=ASSIGNMENT, settings=settings, exchange=False)
+        write_submission(settings, "alice", RIGHT)
+        write_submission(settings, "bob", WRONG)
+        summary = autograde.main(
+            course=COURSE, assignment=ASSIGNMENT, settings=settings, limits=limits, show_progress=False
+        )
+        assert {r.student: r.score for r in summary.results} == {"alice": 3.0, "bob": 0.0}
         with psycopg.connect(f"{base}/{name}") as conn:
             assert conn.execute("SELECT name FROM assignment").fetchall() == [(ASSIGNMENT,)]
+            rows = conn.execute(
+                "SELECT s.id, SUM(g.auto_score) FROM grade g JOIN submitted_notebook n ON g.notebook_id = n.id "
+                "JOIN submitted_assignment a ON n.assignment_id = a.id JOIN student s ON a.student_id = s.id "
+                "GROUP BY s.id ORDER BY s.id"
+            ).fetchall()
+        assert [(student, float(score)) for student, score in rows] == [("alice", 3.0), ("bob", 0.0)]
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
