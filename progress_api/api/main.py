@@ -22,10 +22,12 @@ from progress_api.api.routes import (
     users,
 )
 from progress_api.api.routes import cedia as cedia_routes
+from progress_api.api.routes import cedia_team as cedia_team_routes
 from progress_api.web import ROUTERS as PAGE_ROUTERS
 
 API_ROUTERS: list[APIRouter] = [
     cedia_routes.router,
+    cedia_team_routes.router,
     health.router,
     me.router,
     users.router,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.config import Settings
-from progress_api.crud.cedia import coach_by_name
+from progress_api.crud.cedia_team import coach_by_name
 from progress_api.models.cedia import (
     CediaBlocker,
     CediaChecklist,
