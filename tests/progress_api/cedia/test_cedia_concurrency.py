@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -15,7 +16,16 @@ from sqlalchemy.orm import Session
 from progress_api.core.db import make_engine, normalise_url, unmigrated_message, upgrade
 from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
-from progress_api.models.cedia import CediaProject, ProjectCreate, ProjectUpdate, StageMove
+from progress_api.crud import cedia_plan as plan
+from progress_api.models.cedia import (
+    BlockerCreate,
+    CediaProject,
+    MilestoneCreate,
+    MilestoneUpdate,
+    ProjectCreate,
+    ProjectUpdate,
+    StageMove,
+)
 
 
 @pytest.fixture
@@ -109,3 +119,36 @@ def test_same_race_on_sqlite_has_one_winner(settings: object) -> None:
         crud.update_project(db, project=project, data=ProjectUpdate(version=1, title=f"Titre de {actor}"), actor=actor)
 
     assert race(url, project_id, rename) == ["ok", "stale_version"]
+
+
+def test_concurrent_milestone_edits_and_appends_on_sqlite(settings: object) -> None:
+    """Two edits of milestone version 1: one winner, one 409. Two blockers added at once: both kept, and the
+    project's version went up by exactly two (the atomic increment loses no bump)."""
+    url = settings.db_url  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with Session(engine) as db:
+        data = ProjectCreate(
+            title="Projet partagé",
+            unit="Direction financière",
+            milestones=[MilestoneCreate(title="Cadrage", due_on=date(2026, 10, 1))],
+        )
+        project = crud.create_project(db, data=data, actor="t")
+        db.commit()
+        project_id, milestone_id = project.id, plan.milestones(db, project_id=project.id or 0)[0].id
+    assert project_id is not None and milestone_id is not None
+
+    def retitle(db: Session, project: CediaProject, actor: str) -> None:
+        update = MilestoneUpdate(version=1, title=f"Cadrage de {actor}")
+        plan.update_milestone(db, project=project, milestone_id=milestone_id, data=update, actor=actor)
+
+    assert race(url, project_id, retitle) == ["ok", "stale_version"]
+
+    def add_blocker(db: Session, project: CediaProject, actor: str) -> None:
+        plan.add_blocker(db, project=project, data=BlockerCreate(description=f"Blocage de {actor}"), actor=actor)
+
+    assert race(url, project_id, add_blocker) == ["ok", "ok"]
+    with Session(engine) as db:
+        final = db.get(CediaProject, project_id)
+        assert final is not None and final.version == 4  # 1, the retitle, two blockers
+        assert len(plan.blockers(db, project_id=project_id)) == 2
+    engine.dispose()
