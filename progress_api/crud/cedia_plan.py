@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.core.errors import invalid, not_found
-from progress_api.crud.cedia_versions import delete_row, ensure_active, record, touch, update_row
+from progress_api.core.errors import invalid
+from progress_api.crud.cedia_versions import child_row, delete_row, ensure_active, record, touch, update_row
 from progress_api.models.cedia import (
     BlockerCreate,
     BlockerUpdate,
@@ -80,10 +80,7 @@ def add_milestone(db: Session, *, project: CediaProject, data: MilestoneCreate, 
 
 
 def get_milestone(db: Session, *, project: CediaProject, milestone_id: int) -> CediaMilestone:
-    row = db.get(CediaMilestone, milestone_id)
-    if row is None or row.project_id != project.id:
-        raise not_found("Jalon", milestone_id)
-    return row
+    return child_row(db, model=CediaMilestone, project=project, row_id=milestone_id, what="Jalon")
 
 
 def update_milestone(
@@ -177,10 +174,7 @@ def add_blocker(db: Session, *, project: CediaProject, data: BlockerCreate, acto
 
 
 def get_blocker(db: Session, *, project: CediaProject, blocker_id: int) -> CediaBlocker:
-    row = db.get(CediaBlocker, blocker_id)
-    if row is None or row.project_id != project.id:
-        raise not_found("Blocage", blocker_id)
-    return row
+    return child_row(db, model=CediaBlocker, project=project, row_id=blocker_id, what="Blocage")
 
 
 def update_blocker(

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from progress_api.core.errors import conflict, not_found
 from progress_api.crud.cedia_search import matching_ids
-from progress_api.crud.cedia_versions import ensure_active, record, touch
+from progress_api.crud.cedia_versions import child_row, ensure_active, record, touch
 from progress_api.models.cedia import (
     CediaCoach,
     CediaMember,
@@ -56,8 +56,13 @@ def list_members(
     total = int(db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
     order = (col(CediaMember.role), col(CediaMember.display_name), col(CediaMember.id))
     rows = list(db.execute(stmt.order_by(*order).limit(limit).offset(offset)).scalars())
+    return total, members_public(db, rows=rows)
+
+
+def members_public(db: Session, *, rows: Sequence[CediaMember]) -> list[MemberPublic]:
+    """API shapes of team members, flagged as academy learners with one query."""
     academy = academy_usernames(db, usernames=[r.username for r in rows if r.username])
-    return total, [
+    return [
         MemberPublic(
             id=r.id or 0,
             display_name=r.display_name,
@@ -68,18 +73,6 @@ def list_members(
         )
         for r in rows
     ]
-
-
-def member_public(db: Session, *, row: CediaMember) -> MemberPublic:
-    academy = academy_usernames(db, usernames=[row.username] if row.username else [])
-    return MemberPublic(
-        id=row.id or 0,
-        display_name=row.display_name,
-        username=row.username,
-        role=row.role,
-        unit=row.unit,
-        academy_learner=bool(row.username and row.username in academy),
-    )
 
 
 def academy_usernames(db: Session, *, usernames: Sequence[str] | None = None) -> set[str]:
@@ -134,9 +127,7 @@ def add_member(db: Session, *, project: CediaProject, data: MemberCreate, actor:
 
 def remove_member(db: Session, *, project: CediaProject, member_id: int, actor: str) -> None:
     ensure_active(project)
-    row = db.get(CediaMember, member_id)
-    if row is None or row.project_id != project.id:
-        raise not_found("Membre de l'équipe", member_id)
+    row = child_row(db, model=CediaMember, project=project, row_id=member_id, what="Membre de l'équipe")
     record(
         db,
         project_id=row.project_id,

@@ -10,15 +10,17 @@ when, what, from, to, comment). Functions flush; the caller commits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from progress_api.core.errors import ApiError
+from progress_api.core.errors import ApiError, not_found
 from progress_api.models.cedia import CediaEvent, CediaProject
 from progress_api.models.common import utcnow
+
+T = TypeVar("T", bound=SQLModel)
 
 # What the French messages call each versioned thing.
 WHAT = {"project": "Ce projet", "milestone": "Ce jalon", "blocker": "Ce blocage"}
@@ -66,6 +68,14 @@ def stale_version(db: Session, *, project_id: int, seen: int, current: int | Non
         "Rechargez la page pour voir ces changements puis refaites votre modification ; rien n'a été enregistré.",
         {"your_version": seen, "current_version": current, "last_change_by": last.actor if last else None},
     )
+
+
+def child_row(db: Session, *, model: type[T], project: CediaProject, row_id: int, what: str) -> T:
+    """A milestone, blocker or member of this project; another project's id is a 404 like a missing one."""
+    row = db.get(model, row_id)
+    if row is None or getattr(row, "project_id", None) != project.id:
+        raise not_found(what, row_id)
+    return row
 
 
 def _project_version(db: Session, project_id: int) -> int | None:

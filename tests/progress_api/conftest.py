@@ -290,3 +290,23 @@ def world(client: TestClient, demo: Demo) -> Demo:
             )
             assert response.status_code in (200, 201), response.text
     return demo
+
+
+CEDIA_PROJECT = {
+    "title": "Projet de test",
+    "unit": "Direction financière",
+    "coaches": ["Nadia Benali"],
+    "members": [{"display_name": "Camille Martin", "username": "apprenant1", "role": "data_relay"}],
+    "milestones": [{"title": "Cadrage", "due_on": "2026-10-01"}],
+}
+
+
+def cedia_project(client: TestClient, demo: Demo) -> dict[str, object]:
+    """A CEDIA project (coach, one member, one milestone) plus one blocker, so it is at version 2; its detail."""
+    created = client.post("/api/v1/cedia/projects", json=CEDIA_PROJECT, headers=demo.h("cedia"))
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/cedia/projects/{created.json()['id']}"
+    blocker = client.post(f"{url}/blockers", json={"description": "Accès aux données"}, headers=demo.h("cedia"))
+    assert blocker.status_code == 201, blocker.text
+    detail: dict[str, object] = client.get(url, headers=demo.h("cedia")).json()
+    return detail

@@ -160,7 +160,8 @@ def add_member(db: SessionDep, access: Writer, project_id: Id, data: MemberCreat
     project = crud.get_project(db, project_id=project_id)
     row = team.add_member(db, project=project, data=data, actor=access.principal.username)
     db.commit()
-    return team.member_public(db, row=row)
+    [member] = team.members_public(db, rows=[row])
+    return member
 
 
 @router.delete("/projects/{project_id}/members/{member_id}", status_code=204)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.progress_api.conftest import ASSIGNMENT_A1, CATALOG_COMPETENCIES, grade_row
+from tests.progress_api.conftest import ASSIGNMENT_A1, CATALOG_COMPETENCIES, cedia_project, grade_row
 
 ALL = {"learner", "learner2", "trainer", "other_trainer", "cedia", "admin", "grader"}
 READERS = {"learner", "learner2", "trainer", "other_trainer", "cedia", "admin"}
@@ -129,24 +129,13 @@ def grade_id(client: TestClient, world: Any) -> int:
 @pytest.fixture
 def ids(client: TestClient, world: Any, grade_id: int) -> dict[str, int]:
     """The ids the matrix's paths name: a grade, and a CEDIA project with one milestone, blocker and member."""
-    body = {
-        "title": "Projet de la matrice",
-        "unit": "Direction financière",
-        "coaches": ["Nadia Benali"],
-        "members": [{"display_name": "Camille Martin", "username": "apprenant1", "role": "learner"}],
-        "milestones": [{"title": "Cadrage", "due_on": "2026-10-01"}],
-    }
-    project = client.post("/api/v1/cedia/projects", json=body, headers=world.h("cedia")).json()
-    blocker = client.post(
-        f"/api/v1/cedia/projects/{project['id']}/blockers", json={"description": "Accès"}, headers=world.h("cedia")
-    ).json()
-    project = client.get(f"/api/v1/cedia/projects/{project['id']}", headers=world.h("cedia")).json()
-    assert project["version"] == 2  # created, then the blocker bumped it: the matrix's versions count from here
+    project: Any = cedia_project(client, world)
+    assert project["version"] == 2  # the matrix's versions count from here
     return {
         "grade": grade_id,
         "project": project["id"],
         "milestone": project["milestones"][0]["id"],
-        "blocker": blocker["id"],
+        "blocker": project["blockers"][0]["id"],
         "member": project["members"][0]["id"],
     }
 

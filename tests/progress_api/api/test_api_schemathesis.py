@@ -16,6 +16,8 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 
+from tests.progress_api.conftest import cedia_project
+
 CASES_PER_OPERATION = 12
 
 
@@ -61,17 +63,7 @@ def test_no_generated_request_gets_a_500(client: TestClient, world: Any, role: s
 
 def seed_cedia_rows(client: TestClient, world: Any) -> None:
     """A CEDIA project with one milestone, blocker and member, and a data relay, so fuzzed ids find real rows."""
-    body = {
-        "title": "Projet fuzzé",
-        "unit": "Direction financière",
-        "coaches": ["Nadia Benali"],
-        "members": [{"display_name": "Camille Martin", "username": "apprenant1", "role": "data_relay"}],
-        "milestones": [{"title": "Cadrage", "due_on": "2026-10-01"}],
-    }
-    project = client.post("/api/v1/cedia/projects", json=body, headers=world.h("cedia"))
-    assert project.status_code == 201, project.text
-    pid = project.json()["id"]
-    client.post(f"/api/v1/cedia/projects/{pid}/blockers", json={"description": "Accès"}, headers=world.h("cedia"))
+    cedia_project(client, world)
     client.put("/api/v1/cedia/relays/apprenant2", json={"unit": "Direction financière"}, headers=world.h("cedia"))
 
 
