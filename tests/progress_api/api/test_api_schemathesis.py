@@ -26,7 +26,7 @@ CASES_PER_CEDIA_OPERATION = 8  # CEDIA staff only reach the pipeline: fewer case
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ["admin", "cedia", "learner"])
-def test_no_generated_request_gets_a_500(client: TestClient, world: Any, role: str) -> None:
+def test_no_generated_request_gets_a_500(client: TestClient, world: Any, role: str, backend: str) -> None:
     """Does every operation answer < 500 in the shared error shape, whatever schemathesis sends?"""
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", client.app)
     headers = world.h(role)
@@ -39,6 +39,8 @@ def test_no_generated_request_gets_a_500(client: TestClient, world: Any, role: s
             continue
         operations += 1
         examples = CASES_PER_CEDIA_OPERATION if role == "cedia" else CASES_PER_OPERATION
+        if backend == "postgres":  # the second backend: half the cases keep the suite's time in bounds
+            examples //= 2
 
         @given(case=operation.as_strategy())
         @hypothesis.settings(
