@@ -183,7 +183,7 @@ def assign_coach(db: SessionDep, access: Writer, project_id: Id, data: CoachAssi
     return project_detail(db, project_id)
 
 
-@router.delete("/projects/{project_id}/coaches/{coach}", response_model=ProjectDetail)
+@router.delete("/projects/{project_id}/coaches/{coach:path}", response_model=ProjectDetail)
 def unassign_coach(db: SessionDep, access: Writer, project_id: Id, coach: Name) -> ProjectDetail:
     """Take a coach (by name) off the project; the coach stays in the CEDIA staff list."""
     project = crud.get_project(db, project_id=project_id)

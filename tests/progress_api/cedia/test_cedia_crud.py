@@ -152,6 +152,13 @@ def test_rows_of_another_project_are_not_found(client: TestClient, demo: Any) ->
     assert client.delete(f"{API}/projects/{other['id']}/coaches/Personne", headers=h).status_code == 404
 
 
+def test_a_coach_whose_name_has_a_slash_can_be_unassigned(client: TestClient, demo: Any) -> None:
+    h = demo.h("cedia")
+    project = _create(client, h, coaches=["Équipe data / IA"])
+    response = client.delete(f"{API}/projects/{project['id']}/coaches/Équipe data / IA", headers=h)
+    assert response.status_code == 200 and response.json()["coaches"] == []
+
+
 def test_coaches_are_paginated_with_their_project_counts(client: TestClient, demo: Any) -> None:
     """`/cedia/coaches` pages `{items,total,limit,offset}`, counts live projects, and `q` ignores case and accents."""
     h = demo.h("cedia")
