@@ -35,7 +35,7 @@ from progress_api.services.seed import seed_demo
 from tests.progress_api.pg_reuse import ReusedDatabase
 
 # Paths relative to tests/progress_api/: a folder (trailing slash) or one module.
-POSTGRES_TOO = ("api/", "cedia/", "core/test_api_errors.py", "web/test_pages_cedia.py")
+POSTGRES_TOO = ("api/", "cedia/", "core/test_api_errors.py", "core/test_api_migrations.py", "web/test_pages_cedia.py")
 HERE = Path(__file__).parent
 
 
