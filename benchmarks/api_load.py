@@ -6,6 +6,8 @@ for the run:
 - requests per second and p50/p99 latency of the gradebook and of a learner's progress, measured the same way
   as the health endpoint (no database, no auth) on the same server in the same run: the baseline.
   Target: gradebook rps ≥ 0.3 × health rps.
+- the gradebook's first (uncached) call, and its latency right after a write (a self-check) in ANOTHER cohort
+  (cached analytics are invalidated per cohort: should stay a cache hit) versus in the SAME cohort (recomputed).
 
 Run: `.venv/bin/python benchmarks/api_load.py [--learners 500] [--seconds 5] [--clients 4]`.
 Figures depend on what else the machine runs: run it twice and read them with that caveat.
@@ -165,6 +167,20 @@ def hammer(url: str, headers: dict[str, str], *, seconds: float, clients: int) -
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors
 
 
+def after_writes(
+    base: str, url: str, *, reader: dict[str, str], writer: dict[str, str], write: dict[str, object], times: int
+) -> float:
+    """Median ms of the first gradebook call after a self-check recorded by the grader (one write, then one read)."""
+    spent = []
+    with httpx.Client(base_url=base, timeout=120) as c:
+        for _ in range(times):
+            c.post("/api/v1/selfchecks", json=write, headers=writer).raise_for_status()
+            t0 = time.perf_counter()
+            c.get(url, headers=reader).raise_for_status()
+            spent.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(spent)
+
+
 def main(*, learners: int, assignments: int, exercises: int, seconds: float, clients: int) -> None:
     home = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     port = free_port()
@@ -191,6 +207,11 @@ def main(*, learners: int, assignments: int, exercises: int, seconds: float, cli
                 "/api/v1/cohorts/bench-2026/enrolments/bulk", json={"learners": [{"username": n} for n in names]}
             ).raise_for_status()
             build_catalogue(c, assignments=assignments, exercises=exercises)
+            # A second, small cohort: writes there must not flush the big cohort's cached gradebook.
+            c.post("/api/v1/cohorts", json={"slug": "other-2026", "name": "Autre promo", "trainers": []})
+            others = [{"username": f"o{i:05d}"} for i in range(5)]
+            c.post("/api/v1/cohorts/other-2026/enrolments/bulk", json={"learners": others}).raise_for_status()
+            c.put("/api/v1/cohorts/other-2026/releases/bench/a00", json={"due_date": None}).raise_for_status()
         rows = grade_rows(names, assignments=assignments, exercises=exercises)
         first, rest = rows[:100_000], rows[100_000:]
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {grader}"}, timeout=600) as g:
@@ -249,6 +270,16 @@ def main(*, learners: int, assignments: int, exercises: int, seconds: float, cli
         console.print(table)
         ratio = results["gradebook (page of 50)"][0] / health_rps
         console.print(f"gradebook / health = {ratio:.2f} (target ≥ 0.30): {'OK' if ratio >= 0.3 else 'BELOW TARGET'}")
+        book = "/api/v1/cohorts/bench-2026/gradebook"
+        check = {"course": "bench", "assignment": "a00", "exercise": "ex00", "passed": True}
+        grader_h = {"Authorization": f"Bearer {grader}"}
+        httpx.get(f"{base}{book}", headers=admin_h, timeout=120).raise_for_status()
+        other = after_writes(base, book, reader=admin_h, writer=grader_h, write={**check, "learner": "o00000"}, times=9)
+        same = after_writes(base, book, reader=admin_h, writer=grader_h, write={**check, "learner": names[0]}, times=3)
+        console.print(
+            f"first (uncached) gradebook call: {results['gradebook (page of 50)'][4]:.0f} ms; after a write in "
+            f"another cohort: {other:.1f} ms (cache kept); after a write in the same cohort: {same:.0f} ms (recomputed)"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

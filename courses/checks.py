@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = [
     "assert_close",
     "assert_same_frame",
+    "assert_same_rows",
     "assert_same_series",
     "assert_same_set",
     "reference",
@@ -110,18 +111,27 @@ def to_series(obj: Any, *, index_name: Hashable | None = None, what: str = "le r
     raise AssertionError(f"{what} doit être une Series pandas (ou un dict), pas {type(obj).__name__}.")
 
 
+def _as_numbers(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    return pd.to_numeric(values, errors="coerce")
+
+
 def _values_equal(got: pd.Series, want: pd.Series, *, rel: float, abs_tol: float) -> pd.Series:
     """Element-wise equality: numbers with a tolerance, anything else as text; NaN equals NaN."""
     both_na = got.isna().to_numpy() & want.isna().to_numpy()
-    g_num = pd.to_numeric(got, errors="coerce") if not pd.api.types.is_bool_dtype(got) else got.astype(float)
-    w_num = pd.to_numeric(want, errors="coerce") if not pd.api.types.is_bool_dtype(want) else want.astype(float)
+    w_num = _as_numbers(want)
     numeric = want.notna().to_numpy() & w_num.notna().to_numpy()
     if numeric.any():
-        g = g_num.to_numpy(dtype=float, na_value=np.nan)
+        g = _as_numbers(got).to_numpy(dtype=float, na_value=np.nan)
         w = w_num.to_numpy(dtype=float, na_value=np.nan)
         close = np.isclose(g, w, rtol=rel, atol=abs_tol)
     else:
         close = np.zeros(len(want), dtype=bool)
+    if numeric.all():  # no text to compare: skip the (slow, on long columns) conversion to strings
+        return pd.Series(both_na | close, index=want.index)
     g_text = got.astype("string").reset_index(drop=True)
     w_text = want.astype("string").reset_index(drop=True)
     text = (g_text == w_text).fillna(False).to_numpy(dtype=bool)
@@ -170,11 +180,13 @@ def assert_same_frame(
     rel: float = DEFAULT_REL,
     abs_tol: float = DEFAULT_ABS,
     extra_columns: bool = True,
+    on_index: bool = False,
 ) -> None:
     """Assert a table matches on the expected columns, ignoring column order, index and row order.
 
     Columns the learner kept in the index (after a groupby) are brought back as columns. Rows are matched
-    after sorting on `key` (default: every expected column). `extra_columns` allows additional columns.
+    after sorting on `key` (default: every expected column), or on the index labels with `on_index` (a table
+    with one row per row of another, e.g. a model's features). `extra_columns` allows additional columns.
     """
     if not isinstance(actual, pd.DataFrame):
         raise AssertionError(f"{what} doit être un DataFrame pandas, pas {type(actual).__name__}.")
@@ -191,21 +203,68 @@ def assert_same_frame(
             raise AssertionError(f"{what} : colonne(s) en trop {extra}.")
     if len(got) != len(expected):
         raise AssertionError(f"{what} devrait avoir {len(expected)} lignes, il en a {len(got)}.")
-    # Floats make poor sort keys (rounding can swap rows): sort on the other columns when there are some.
-    sort_cols = key or [c for c in expected.columns if not pd.api.types.is_float_dtype(expected[c])]
-    sort_cols = sort_cols or list(expected.columns)
+    if on_index:
+        if not got.index.sort_values().equals(expected.index.sort_values()):
+            raise AssertionError(
+                f"{what} n'a pas les mêmes lignes (index) que la table de départ : ne la triez pas "
+                "et ne réinitialisez pas son index."
+            )
+        got, want = got.loc[expected.index], expected
+    else:
+        # Floats make poor sort keys (rounding can swap rows): sort on the other columns when there are some.
+        sort_cols = key or [c for c in expected.columns if not pd.api.types.is_float_dtype(expected[c])]
+        sort_cols = sort_cols or list(expected.columns)
 
-    def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[list(expected.columns)].copy()
-        keys = pd.DataFrame({c: frame[c].astype("string") for c in sort_cols})
-        order = keys.sort_values(sort_cols, na_position="last").index
-        return frame.loc[order].reset_index(drop=True)
+        def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+            frame = frame[list(expected.columns)].copy()
+            keys = pd.DataFrame({c: frame[c].astype("string") for c in sort_cols})
+            order = keys.sort_values(sort_cols, na_position="last").index
+            return frame.loc[order].reset_index(drop=True)
 
-    got_sorted, want_sorted = _sorted(got), _sorted(expected)
+        got, want = _sorted(got), _sorted(expected)
     for column in expected.columns:
-        ok = _values_equal(got_sorted[column], want_sorted[column], rel=rel, abs_tol=abs_tol)
+        ok = _values_equal(got[column], want[column], rel=rel, abs_tol=abs_tol)
         if not ok.all():
             raise AssertionError(f"{what} : la colonne « {column} » a {int((~ok).sum())} valeur(s) incorrecte(s).")
+
+
+def assert_same_rows(
+    actual: Any,
+    expected: pd.Series,
+    *,
+    what: str = "le résultat",
+    rel: float = DEFAULT_REL,
+    abs_tol: float = DEFAULT_ABS,
+) -> None:
+    """Assert a result with one value per row of a table (a mask, a recomputed amount, a cleaned text) matches.
+
+    A Series (or one-column DataFrame) is matched on its index labels, so the same values in another row order
+    pass; one whose index was reset is matched by position. An array or a list is matched by position, in the
+    expected order (what `predict_proba` or `.to_numpy()` give). Booleans equal 0/1, int32 equals int64.
+    """
+    if isinstance(actual, pd.DataFrame):
+        actual = to_series(actual, what=what)
+    if isinstance(actual, str | bytes | Mapping) or not hasattr(actual, "__len__"):
+        raise AssertionError(
+            f"{what} doit avoir une valeur par ligne (une Series ou un tableau), pas {type(actual).__name__}."
+        )
+    if len(actual) != len(expected):
+        raise AssertionError(
+            f"{what} doit avoir une valeur par ligne : {len(expected)} attendues, {len(actual)} obtenues."
+        )
+    if isinstance(actual, pd.Series) and actual.index.is_unique and actual.index.isin(expected.index).all():
+        got = actual.reindex(expected.index)
+    else:
+        values = actual.to_numpy() if isinstance(actual, pd.Series) else np.asarray(actual)
+        if values.ndim != 1:
+            raise AssertionError(f"{what} doit être une seule colonne de valeurs (ici {values.ndim} dimensions).")
+        got = pd.Series(values, index=expected.index)
+    ok = _values_equal(got, expected, rel=rel, abs_tol=abs_tol)
+    if not ok.all():
+        bad = list(ok.index[~ok.to_numpy()][:3])
+        raise AssertionError(
+            f"{what} : {int((~ok).sum())} valeur(s) incorrecte(s) sur {len(expected)}, par exemple aux lignes {bad}."
+        )
 
 
 def by_month(obj: Any, *, what: str = "le résultat") -> pd.Series:

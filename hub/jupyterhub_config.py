@@ -54,7 +54,8 @@ if settings.auth == "oidc":
 else:
     # DEMO ONLY, never production (check_production refuses it): one shared, published password. Who may log in is
     # the roster (users created by the roster sync), hence allow_existing_users.
-    c.JupyterHub.authenticator_class = "shared-password"
+    # Refuses, with a page saying why, a right password for a name the roster does not list (hub/roster_login.py).
+    c.JupyterHub.authenticator_class = "hub.roster_login.RosterSharedPasswordAuthenticator"
     c.SharedPasswordAuthenticator.user_password = settings.demo_password
     c.Authenticator.allow_existing_users = True
     c.JupyterHub.template_vars = {
@@ -77,7 +78,7 @@ services = svc.services(
 )
 c.JupyterHub.services = svc.as_list(services)
 c.JupyterHub.load_roles = svc.as_list(svc.roles(set(services)))
-c.JupyterHub.load_groups = {group: {"users": []} for group in svc.ROLE_GROUPS.values()}
+# No load_groups: the hub refuses it with the SSO's manage_groups, and the roles above create their groups.
 
 # --- User servers: JupyterLab 4 with nbgrader's lab extension, homes under $ACADEMY_HOME/hub/users/<name>.
 c.JupyterHub.spawner_class = "hub.spawner.AcademySpawner"

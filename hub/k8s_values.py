@@ -15,6 +15,16 @@ import yaml
 
 DEFAULT_VALUES = Path(__file__).with_name("k8s") / "values.yaml"
 
+# Secrets the Kubernetes hub reads through hub/secret_store.py (ACADEMY_<NAME>, from the `academie-secrets` Secret
+# through hub.extraEnv): the SSO client secret, the progress service's hub API token, the progress admin token of the
+# roster sync and of the login hook. The cookie secret and the proxy token are the chart's own (its `hub` Secret).
+K8S_SECRETS = ("oidc_client_secret", "progress_hub_token", "roster_token")
+
+# User pods run as their own uid, BASE_UID + the hub's user id, so that nbgrader's exchange permissions (submissions
+# in `inbound` are written by their author, listed by nobody else) separate learners as they do between Unix users.
+# Far above the image's own users and the grader's sandbox uids (graders/config.py, 61000 + n).
+BASE_UID = 100_000
+
 
 @cache
 def load_values(path: str | None = None) -> dict[str, Any]:
@@ -38,6 +48,11 @@ def chart_value(*keys: str, default: Any = None) -> Any:
             node = node[key]
         return node
     return get_config(".".join(keys), default)
+
+
+def user_uid(spawner: Any) -> int:
+    """KubeSpawner `uid` callable: the pod's uid for this hub user (stable while the user exists)."""
+    return BASE_UID + int(spawner.user.id)
 
 
 def academy_values() -> dict[str, Any]:

@@ -4,8 +4,9 @@ Runs as the hub-managed service `roster-sync` (`python -m hub.roster_sync`): eve
 reads `GET {ACADEMY_PROGRESS_URL}/api/v1/roster` with an admin token of the progress service and pushes the
 difference into the hub REST API with its own hub token. Roles are bound to groups in the hub configuration
 (hub/services.py), so adding someone to `trainers` makes them a trainer at once. Only groups this module manages are
-touched (`learners`, `trainers`, `cedia`, `admins`, `cohort-*`, `trains-*`); users are created, never deleted
-(removing someone from the roster removes their groups, hence their academy roles).
+touched (`learners`, `trainers`, `cedia`, `admins`, `cohort-*`, `trains-*`). Who may log in is the roster: people it
+lists become hub users, and a hub user it no longer lists is deleted from the hub (their server stopped, their
+tokens and sessions gone), so they can no longer log in. Their files are kept (home, submissions, grades).
 """
 
 from __future__ import annotations
@@ -57,12 +58,17 @@ class SyncReport:
     """What one pass changed (logged, and asserted by tests)."""
 
     users_created: list[str] = field(default_factory=list)
+    users_removed: list[str] = field(default_factory=list)
+    # Left the roster, but their server is still stopping: the next pass deletes them.
+    removals_pending: list[str] = field(default_factory=list)
+    # The roster listed nobody: removals were not done (an empty answer is an outage, not everyone leaving).
+    removals_skipped: bool = False
     added: dict[str, list[str]] = field(default_factory=dict)
     removed: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
-        return bool(self.users_created or self.added or self.removed)
+        return bool(self.users_created or self.users_removed or self.removals_pending or self.added or self.removed)
 
 
 class HubClient:
@@ -94,6 +100,15 @@ class HubClient:
     def create_users(self, names: list[str]) -> None:
         self.http.post("users", json={"usernames": names}).raise_for_status()
 
+    def delete_user(self, name: str) -> bool:
+        """Delete a user (the hub stops their server first); False while their server is still stopping."""
+        answer = self.http.delete(f"users/{name}")
+        if answer.status_code == 400 and "stopping" in answer.text:
+            return False
+        if answer.status_code != 404:  # already gone: nothing left to remove
+            answer.raise_for_status()
+        return True
+
     def create_group(self, name: str) -> None:
         self.http.post(f"groups/{name}").raise_for_status()
 
@@ -117,14 +132,26 @@ def fetch_roster(*, progress_url: str, token: str, timeout: float = 30.0) -> dic
 
 
 def sync_once(*, roster: dict[str, Any], hub: HubClient, skip: frozenset[str] = frozenset()) -> SyncReport:
-    """Make the hub's users and managed groups match the roster; a second pass with the same roster changes nothing."""
+    """Make the hub's users and managed groups match the roster; a second pass with the same roster changes nothing.
+
+    Someone the roster no longer lists is deleted from the hub (server stopped, tokens gone): the roster decides who
+    may log in. A roster listing nobody deletes nobody (a misconfigured or restarting progress service, not a
+    mass departure) and is reported as `removals_skipped`.
+    """
     report = SyncReport()
     wanted = desired_groups(roster, skip)
     everyone = set().union(*wanted.values()) | {str(u["username"]).lower() for u in people(roster, skip)}
-    missing = sorted(everyone - hub.usernames())
+    present = hub.usernames()
+    missing = sorted(everyone - present)
     if missing:
         hub.create_users(missing)
         report.users_created = missing
+    if not everyone and present:
+        log.warning("the roster lists nobody: %d hub users kept until it lists people again", len(present))
+        report.removals_skipped = True
+    else:
+        for name in sorted(present - everyone):
+            (report.users_removed if hub.delete_user(name) else report.removals_pending).append(name)
     current = hub.groups()
     for group in sorted(set(wanted) | {g for g in current if is_managed(g)}):
         want = wanted.get(group, set())
@@ -149,30 +176,13 @@ def groups_of(roster: dict[str, Any], username: str) -> set[str]:
 
 
 async def add_roster_groups(authenticator: Any, handler: Any, authentication: dict[str, Any]) -> dict[str, Any]:
-    """OAuthenticator post_auth_hook (production SSO): merge the user's roster groups into the SSO's groups.
+    """The local platform's OIDC post_auth_hook: `hub.roster_login.RosterLoginHook` on this machine's settings.
 
-    With `manage_groups`, the groups returned at login replace the user's hub groups; without this hook a login
-    would drop the academy groups until the next sync pass. If the roster cannot be read, the login still succeeds
-    with the SSO groups, and the sync loop restores the academy groups on its next pass.
+    (The Kubernetes configuration builds its own hook with the progress Service's URL.)
     """
-    from hub.config import HubSettings
-    from hub.secret_store import SecretError, read_secret
+    from hub.roster_login import local_roster_login_hook  # late: roster_login imports this module
 
-    settings = HubSettings()
-    try:
-        token = read_secret("roster_token", settings=settings, generate=False)
-        async with httpx.AsyncClient(timeout=10) as client:
-            answer = await client.get(
-                settings.progress_internal_url + "/api/v1/roster", headers={"Authorization": f"Bearer {token}"}
-            )
-            answer.raise_for_status()
-            roster = answer.json()
-    except (SecretError, httpx.HTTPError, ValueError) as error:
-        log.warning("roster unavailable at login of %s: %s", authentication.get("name"), error)
-        return authentication
-    sso_groups = set(authentication.get("groups") or [])
-    authentication["groups"] = sorted(sso_groups | groups_of(roster, str(authentication["name"])))
-    return authentication
+    return await local_roster_login_hook()(authenticator, handler, authentication)
 
 
 def main(
@@ -208,7 +218,9 @@ if __name__ == "__main__":
         main(
             progress_url=os.environ["ACADEMY_PROGRESS_URL"],
             roster_token=os.environ["ACADEMY_ROSTER_TOKEN"],
-            hub_api_url=os.environ["JUPYTERHUB_API_URL"],
+            # ACADEMY_HUB_API_URL, when set, overrides the hub's own choice (on Kubernetes the hub hands services its
+            # Service address, which the hub pod's network policy may not let it reach from inside).
+            hub_api_url=os.environ.get("ACADEMY_HUB_API_URL") or os.environ["JUPYTERHUB_API_URL"],
             hub_token=os.environ["JUPYTERHUB_API_TOKEN"],
             interval=float(os.environ.get("ACADEMY_ROSTER_INTERVAL", "30")),
             skip=frozenset(filter(None, os.environ.get("ACADEMY_ROSTER_SKIP", "").split(","))),

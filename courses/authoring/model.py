@@ -18,6 +18,31 @@ from nbformat.notebooknode import NotebookNode
 SCHEMA_VERSION = 3
 
 
+# Shown under the title of every notebook: how to answer, check an answer, and what grading does (French).
+SELF_CHECK_INTRO = """
+## Avant de commencer : répondre, vérifier, rendre
+
+- **Répondre** : dans chaque cellule de réponse, remplacez `raise NotImplementedError()` par votre code, puis
+  exécutez-la (`Maj + Entrée`). Exécutez les cellules dans l'ordre, de haut en bas.
+- **Vérifier** : sous chaque réponse, la cellule *Vérifier ma réponse* lance `check("ex01")` (le numéro de
+  l'exercice) : ✅ si les tests visibles passent, ❌ avec une piste sinon. Vérifiez autant de fois que vous voulez :
+  cela ne change pas la note. Chaque vérification (réussie ou non, jamais votre code) est notée dans votre suivi de
+  progression, que votre formateur consulte pour vous aider.
+- **À la correction**, d'autres tests, non affichés, contrôlent la réponse complète : un ✅ est bon signe, pas une
+  garantie. Les cellules de code fournies (données, fonctions, constantes) sont protégées et remises dans leur état
+  d'origine avant la correction ; pour essayer vos idées, ajoutez vos propres cellules (bouton `+`).
+- **Rendre** : enregistrez le carnet (`Ctrl + S`), puis soumettez-le depuis l'onglet *Assignments* de
+  JupyterLab. Les questions écrites sont corrigées par un formateur, le reste automatiquement.
+"""
+
+CHECK_CELL = """
+# Vérifier ma réponse : exécutez cette cellule après la vôtre (tests visibles seulement, sans effet sur la note).
+from graders.selfcheck import check
+
+check("{exercise}");
+"""
+
+
 def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
@@ -31,9 +56,15 @@ class Md:
 
 @dataclass(frozen=True)
 class Code:
-    """Free code the learner runs (setup, worked examples); not graded."""
+    """Code the learner runs but does not write (setup, data, helper functions, constants); not graded.
+
+    Rendered as a read-only nbgrader cell: nbgrader checksums it at generate time and restores its source before
+    grading, so the tests may rely on what it defines. `locked=False` is only for a scratch cell the learner is
+    invited to edit (a worked example to play with); such a cell must bind no name (a static test checks it).
+    """
 
     source: str
+    locked: bool = True
 
 
 @dataclass(frozen=True)
@@ -42,6 +73,10 @@ class Ex:
 
     `visible` tests are shown to the learner (hints in French); `hidden` ones check the real answer with expected
     values computed from the data. `template` is code kept above the solution region in the student version.
+
+    `wrong` is a plausible wrong answer that passes the visible tests and fails the hidden ones: the grading tests
+    prove with it that the hidden tests catch what the visible ones cannot. `alternatives` are other correct
+    answers (another shape, order, index or dtype) that must score full marks. Neither reaches the notebook.
     """
 
     title: str
@@ -51,7 +86,9 @@ class Ex:
     solution: str
     visible: str
     hidden: str
+    wrong: str
     template: str = ""
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +179,12 @@ def exercise_entries(spec: AssignmentSpec) -> list[ExerciseEntry]:
     return entries
 
 
+def exercises(spec: AssignmentSpec) -> dict[str, Ex]:
+    """The autograded exercises of a notebook by the id the renderer gives them (`ex01`, `ex02`…)."""
+    blocks = [b for b in spec.blocks if isinstance(b, Ex)]
+    return {f"ex{n:02d}": block for n, block in enumerate(blocks, start=1)}
+
+
 def render_notebook(spec: AssignmentSpec) -> NotebookNode:
     """The nbgrader source notebook of an assignment (solutions and hidden tests included, no outputs)."""
     cells: list[NotebookNode] = []
@@ -150,9 +193,14 @@ def render_notebook(spec: AssignmentSpec) -> NotebookNode:
         if isinstance(block, Md):
             free += 1
             cells.append(_markdown(f"texte-{free:02d}", block.text))
+            if free == 1:  # right under the title
+                cells.append(_markdown("autocontrole", SELF_CHECK_INTRO))
         elif isinstance(block, Code):
             free += 1
-            cells.append(_code(f"code-{free:02d}", block.source))
+            cell_id = f"code-{free:02d}"
+            # A read-only cell needs a grade_id for nbgrader to checksum and restore it: the cell id, unique and stable.
+            meta = _meta(cell_id, grade=False, solution=False, locked=True) if block.locked else None
+            cells.append(_code(cell_id, block.source, meta))
         elif isinstance(block, Ex):
             auto += 1
             ex = f"ex{auto:02d}"
@@ -164,6 +212,11 @@ def render_notebook(spec: AssignmentSpec) -> NotebookNode:
                 answer += _clean(block.template) + "\n"
             answer += "### BEGIN SOLUTION\n" + _clean(block.solution) + "\n### END SOLUTION"
             cells.append(_code(ex, answer, _meta(ex, grade=False, solution=True, locked=False)))
+            # Read-only, not graded, not an answer: running it (even at grading time) can neither score nor help.
+            check = f"{ex}-verifier"
+            cells.append(
+                _code(check, CHECK_CELL.format(exercise=ex), _meta(check, grade=False, solution=False, locked=True))
+            )
             tests = (
                 _clean(block.visible) + "\n\n### BEGIN HIDDEN TESTS\n" + _clean(block.hidden) + "\n### END HIDDEN TESTS"
             )

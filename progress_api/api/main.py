@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from progress_api.api.routes import (
     analytics,
+    answers,
     catalog,
     cohorts,
     exports,
@@ -24,6 +25,7 @@ from progress_api.api.routes import (
 from progress_api.api.routes import cedia as cedia_routes
 from progress_api.api.routes import cedia_team as cedia_team_routes
 from progress_api.web import ROUTERS as PAGE_ROUTERS
+from progress_api.web import pages_marking
 
 API_ROUTERS: list[APIRouter] = [
     cedia_routes.router,
@@ -35,6 +37,7 @@ API_ROUTERS: list[APIRouter] = [
     catalog.router,
     releases.router,
     grades.router,
+    answers.router,
     selfchecks.router,
     analytics.router,
     exports.router,
@@ -43,4 +46,5 @@ API_ROUTERS: list[APIRouter] = [
 
 WEB_ROUTERS: list[APIRouter] = [
     *PAGE_ROUTERS,
+    pages_marking.router,
 ]

@@ -17,14 +17,17 @@ Three sources, tried in this order by `resolve_principal`:
        close_session(db, token=raw); db.commit()                   # on logout
 
    The API itself also accepts that cookie (so pages can call it from the browser), but a bearer header wins.
-3. A JupyterHub token (only when JUPYTERHUB_API_URL is set), validated against the hub and cached briefly. The user's
-   roles come from the database; a hub admin is also `admin`; a hub user unknown to the database is a `learner`.
+3. A JupyterHub token (only when JUPYTERHUB_API_URL is set), validated against the hub and cached briefly
+   (`core/hubauth.py`); it must carry `access:services!service=<this service>`. The user's roles come from the
+   database; a hub admin is also `admin`; a hub user unknown to the database is a `learner`.
 
-Returns None when nothing valid was presented: the API answers 401, the pages redirect to the login.
+Returns None when nothing valid was presented: the API answers 401, the pages redirect to the login. A hub token
+without access to this service raises ApiError 403, a hub that cannot answer ApiError 503 (never cached).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,11 +38,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.config import Settings
-from progress_api.core.hubauth import hub_cache
+from progress_api.core.errors import ApiError
+from progress_api.core.hubauth import DEFAULT_SERVICE, HubUnavailable, HubUser, access_scope, hub_cache
 from progress_api.core.security import hash_token, new_token
 from progress_api.crud import users as users_crud
 from progress_api.models.common import Role, utcnow
 from progress_api.models.people import ApiToken, User, UserRole
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,9 +122,36 @@ def _lookup_db_token(db: Session, token: str) -> Principal | None:
     return Principal(user.username, roles, user.id, api_token.kind, user.display_name)
 
 
-def _principal_from_hub(db: Session, token: str, settings: Settings) -> Principal | None:
+def hub_user_for_token(token: str, settings: Settings) -> HubUser | None:
+    """The hub user of a token that may use this service; None for a token the hub does not accept.
+
+    Raises ApiError 403 when the token is valid but lacks `access:services!service=<name>`, 503 when the hub cannot
+    answer (then nothing is cached: the next request asks again).
+    """
     assert settings.hub_api_url
-    hub_user = hub_cache(api_url=settings.hub_api_url, ttl=settings.hub_cache_seconds).lookup(token)
+    service = settings.hub_service_name or DEFAULT_SERVICE
+    cache = hub_cache(api_url=settings.hub_api_url, ttl=settings.hub_cache_seconds, service=service)
+    try:
+        hub_user = cache.lookup(token)
+    except HubUnavailable as exc:
+        log.warning("hub token not checked: %s", exc)
+        raise ApiError(
+            503,
+            "hub_unavailable",
+            "Le hub JupyterHub ne répond pas : votre jeton n'a pas pu être vérifié. Réessayez dans un instant.",
+        ) from None
+    if hub_user is not None and not hub_user.may_access:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"Ce jeton JupyterHub ne donne pas accès au service « {service} » : il lui manque le droit "
+            f"{access_scope(service)}. Utilisez un jeton du service (connexion par le hub).",
+        )
+    return hub_user
+
+
+def _principal_from_hub(db: Session, token: str, settings: Settings) -> Principal | None:
+    hub_user = hub_user_for_token(token, settings)
     if hub_user is None:
         return None
     user = users_crud.get_user(db, username=hub_user.name)
@@ -139,7 +172,8 @@ def resolve_principal(
 ) -> Principal | None:
     """The principal for a bearer token (preferred) or a session-cookie value; None if neither is valid.
 
-    `hub=False` skips asking JupyterHub (a network call), for callers that do it separately.
+    `hub=False` skips asking JupyterHub (a network call), for callers that do it separately. Raises ApiError
+    403/503 for a hub token, see `hub_user_for_token`.
     """
     for token in (bearer, cookie):
         if not token or len(token) > 4096:
@@ -186,6 +220,7 @@ def revoke_tokens(db: Session, *, username: str) -> int:
     user = users_crud.get_user(db, username=username)
     if user is None:
         return 0
-    result = db.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
+    # Through the session's connection: a CursorResult, whose rowcount says how many were deleted.
+    result = db.connection().execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
     forget_tokens()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

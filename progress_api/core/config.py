@@ -9,10 +9,38 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"
+MIN_SECRET_LENGTH = 32  # the hub generates 64 hex characters (secrets.token_hex(32))
+
+
+class InsecureSettings(RuntimeError):
+    """Production settings the service refuses to start with (the message says what to set)."""
+
+
+def production_problem(*, production: bool, secret_key: str) -> str | None:
+    """Why these settings must not run in production (None: they may).
+
+    The secret key makes xAPI pseudonyms (HMAC of usernames) irreversible and signs CSRF tokens: with the public
+    development default, or a short guessable key, anyone could map pseudonyms back to learners.
+    """
+    if not production:
+        return None
+    if secret_key.strip() == DEV_SECRET:
+        return (
+            "ACADEMY_PRODUCTION is true but ACADEMY_SECRET_KEY is the development default: set ACADEMY_SECRET_KEY to "
+            f"a random value of at least {MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`; under the hub it is generated for you)."
+        )
+    if len(secret_key.strip()) < MIN_SECRET_LENGTH:
+        return (
+            f"ACADEMY_PRODUCTION is true but ACADEMY_SECRET_KEY has {len(secret_key.strip())} characters: use a "
+            f"random value of at least {MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)."
+        )
+    return None
 
 
 class Settings(BaseSettings):
@@ -62,6 +90,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value is not None else None
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        problem = production_problem(production=self.production, secret_key=self.secret_key)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @property
     def prefix(self) -> str:

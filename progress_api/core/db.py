@@ -6,16 +6,24 @@ keys (off by default in SQLite); PostgreSQL goes through psycopg 3.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -37,7 +45,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -60,7 +68,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(url: str) -> Any:
+def alembic_config(url: str) -> Config:
     """An Alembic config pointing at our migrations, for `url` (no alembic.ini needed)."""
     from alembic.config import Config
 
@@ -102,6 +110,25 @@ def migration_state(engine: Engine) -> tuple[set[str], set[str]]:
         if revision is not None:
             todo.extend(revision._all_down_revisions)
     return applied, set(script.get_heads())
+
+
+class UnmigratedDatabase(RuntimeError):
+    """The database is not at every migration head: the service refuses to start (the message says what to run)."""
+
+
+def require_migrated(engine: Engine) -> None:
+    """Raise UnmigratedDatabase unless the database is at every head (the app's start-up and the CLI call it).
+
+    A database that cannot be reached is not refused here: that is a fault of the moment, answered 503 per request
+    until it is back, whereas an unmigrated one stays wrong until someone runs the migration.
+    """
+    try:
+        problem = unmigrated_message(engine)
+    except OperationalError as exc:
+        log.warning("database not reachable at start-up, migration state unknown: %s", exc.orig)
+        return
+    if problem:
+        raise UnmigratedDatabase(problem)
 
 
 def unmigrated_message(engine: Engine) -> str | None:

@@ -1,15 +1,17 @@
-"""The catalogue (competencies, courses, assignments, exercises) and releases; every write is an idempotent upsert."""
+"""The catalogue: competencies, courses, assignments and their exercises; every write is an idempotent upsert.
+
+Releases to cohorts live in `crud/releases.py`, loading `courses/` from disk in `services/course_catalog.py`.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.core.errors import invalid, not_found
+from progress_api.core.errors import conflict, invalid, not_found
 from progress_api.crud.events import bump_version
 from progress_api.models.catalog import (
     Assignment,
@@ -26,15 +28,10 @@ from progress_api.models.catalog import (
     ExerciseCompetency,
     ExercisePublic,
     Release,
-    ReleasePublic,
     UpsertResult,
 )
-from progress_api.models.common import utcnow
-from progress_api.models.grading import Submission
-from progress_api.models.people import Cohort, Enrolment
-
-log = logging.getLogger(__name__)
-
+from progress_api.models.grading import SelfCheck, Submission
+from progress_api.models.people import Cohort
 
 # --- competencies ----------------------------------------------------------------------------------------------
 
@@ -217,6 +214,22 @@ def upsert_assignment(db: Session, *, course: Course, slug: str, data: Assignmen
     return assignment, created
 
 
+def exercise_rows(db: Session, *, assignment_ids: list[int]) -> list[tuple[int, int, str, float, str]]:
+    """(assignment id, exercise id, slug, max_score, kind) of these assignments' exercises, in their order."""
+    rows = db.execute(
+        select(
+            col(Exercise.assignment_id),
+            col(Exercise.id),
+            col(Exercise.slug),
+            col(Exercise.max_score),
+            col(Exercise.kind),
+        )
+        .where(col(Exercise.assignment_id).in_(assignment_ids))
+        .order_by(col(Exercise.position))
+    )
+    return [(aid, eid or 0, slug, max_score, kind) for aid, eid, slug, max_score, kind in rows]
+
+
 def assignments_public(db: Session, *, assignments: list[tuple[Assignment, str]]) -> list[AssignmentPublic]:
     """Assignments with their exercises and competency links, three queries for the whole list."""
     ids = [a.id for a, _ in assignments]
@@ -268,170 +281,98 @@ def list_assignments(
     return total, [(a, c) for a, c in rows]
 
 
-# --- releases --------------------------------------------------------------------------------------------------
+# --- deletions (admin): refused while something depends on the entry -------------------------------------------
 
 
-def recompute_lateness(db: Session, *, assignment_ids: list[int]) -> None:
-    """`late` = submitted after the latest due date among the learner's cohorts' releases (one UPDATE)."""
+def _usage(db: Session, *, assignment_ids: list[int]) -> dict[str, Any]:
+    """What depends on these assignments: releases (cohort slugs), handed-in work, learners' self-checks."""
     if not assignment_ids:
-        return
-    due = (
-        select(func.max(Release.due_date))
-        .join(Enrolment, col(Enrolment.cohort_id) == col(Release.cohort_id))
-        .where(
-            col(Enrolment.user_id) == col(Submission.user_id),
-            col(Release.assignment_id) == col(Submission.assignment_id),
-        )
-        .scalar_subquery()
-    )
-    db.execute(
-        update(Submission)
-        .where(col(Submission.assignment_id).in_(assignment_ids))
-        .values(late=case((and_(due.is_not(None), col(Submission.submitted_at) > due), True), else_=False))
-    )
-
-
-def upsert_release(
-    db: Session, *, cohort: Cohort, assignment: Assignment, due_date: datetime | None, released_at: datetime | None
-) -> tuple[Release, bool]:
-    release = db.execute(
-        select(Release).where(col(Release.cohort_id) == cohort.id, col(Release.assignment_id) == assignment.id)
-    ).scalar_one_or_none()
-    created = release is None
-    if release is None:
-        assert cohort.id is not None and assignment.id is not None
-        release = Release(
-            cohort_id=cohort.id, assignment_id=assignment.id, due_date=due_date, released_at=released_at or utcnow()
-        )
-        db.add(release)
-    else:
-        release.due_date = due_date
-        if released_at is not None:
-            release.released_at = released_at
-    db.flush()
-    assert assignment.id is not None
-    recompute_lateness(db, assignment_ids=[assignment.id])
-    bump_version(db)
-    return release, created
-
-
-def delete_release(db: Session, *, cohort: Cohort, assignment: Assignment) -> bool:
-    result = db.execute(
-        delete(Release).where(col(Release.cohort_id) == cohort.id, col(Release.assignment_id) == assignment.id)
-    )
-    assert assignment.id is not None
-    recompute_lateness(db, assignment_ids=[assignment.id])
-    bump_version(db)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def list_releases(
-    db: Session,
-    *,
-    cohort: Cohort,
-    limit: int,
-    offset: int,
-    course: str | None = None,
-    due_before: datetime | None = None,
-) -> tuple[int, list[ReleasePublic]]:
-    stmt = (
-        select(Release, Assignment, col(Course.slug))
-        .join(Assignment, col(Assignment.id) == col(Release.assignment_id))
-        .join(Course, col(Course.id) == col(Assignment.course_id))
-        .where(col(Release.cohort_id) == cohort.id)
-    )
-    if course is not None:
-        stmt = stmt.where(col(Course.slug) == course)
-    if due_before is not None:
-        stmt = stmt.where(col(Release.due_date) < due_before)
-    total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = db.execute(
-        stmt.order_by(col(Course.order), col(Course.slug), col(Assignment.slug)).limit(limit).offset(offset)
-    ).all()
-    return total, [
-        ReleasePublic(
-            cohort=cohort.slug,
-            course=course_slug,
-            assignment=a.slug,
-            title=a.title,
-            released_at=r.released_at,
-            due_date=r.due_date,
-        )
-        for r, a, course_slug in rows
-    ]
-
-
-def has_release(db: Session, *, cohort_id: int, assignment_id: int) -> bool:
-    return bool(
+        return {}
+    cohorts = sorted(
         db.execute(
-            select(exists().where(col(Release.cohort_id) == cohort_id, col(Release.assignment_id) == assignment_id))
-        ).scalar()
+            select(col(Cohort.slug))
+            .join(Release, col(Release.cohort_id) == col(Cohort.id))
+            .where(col(Release.assignment_id).in_(assignment_ids))
+            .distinct()
+        ).scalars()
+    )
+    submissions = db.execute(
+        select(func.count()).select_from(Submission).where(col(Submission.assignment_id).in_(assignment_ids))
+    ).scalar_one()
+    selfchecks = db.execute(
+        select(func.count())
+        .select_from(SelfCheck)
+        .join(Exercise, col(Exercise.id) == col(SelfCheck.exercise_id))
+        .where(col(Exercise.assignment_id).in_(assignment_ids))
+    ).scalar_one()
+    usage: dict[str, Any] = {}
+    if cohorts:
+        usage["released_to"] = cohorts
+    if submissions:
+        usage["submissions"] = int(submissions)
+    if selfchecks:
+        usage["selfchecks"] = int(selfchecks)
+    return usage
+
+
+def _refuse(what: str, usage: dict[str, Any]) -> None:
+    parts = []
+    if "released_to" in usage:
+        parts.append(f"publié pour {len(usage['released_to'])} promotion(s) ({', '.join(usage['released_to'][:5])})")
+    if "submissions" in usage:
+        parts.append(f"{usage['submissions']} rendu(s) noté(s)")
+    if "selfchecks" in usage:
+        parts.append(f"{usage['selfchecks']} auto-vérification(s) d'apprenants")
+    raise conflict(
+        f"Impossible de supprimer {what} : {' et '.join(parts)}. Retirez d'abord les publications ; le travail des "
+        "apprenants (notes, auto-vérifications) n'est jamais supprimé avec le catalogue.",
+        usage,
     )
 
 
-# --- the course catalogue on disk ----------------------------------------------------------------------------------
+def delete_assignment(db: Session, *, assignment: Assignment, course: str) -> None:
+    """Delete an assignment and its exercises; 409 while it is released to a cohort or has graded work."""
+    assert assignment.id is not None
+    usage = _usage(db, assignment_ids=[assignment.id])
+    if usage:
+        _refuse(f"le devoir {course}/{assignment.slug}", usage)
+    db.delete(assignment)
+    bump_version(db)
+    db.flush()
 
 
-def load_course_catalog(db: Session, *, root: object = None, release_to: Cohort | None = None) -> int:
-    """Upsert competencies, courses and assignments from `courses/` YAML (via `courses.manifest`); returns courses.
+def delete_course(db: Session, *, course: Course) -> None:
+    """Delete a course and its assignments; 409 while one of them is released or has graded work."""
+    ids = list(db.execute(select(col(Assignment.id)).where(col(Assignment.course_id) == course.id)).scalars())
+    usage = _usage(db, assignment_ids=[i for i in ids if i is not None])
+    if usage:
+        _refuse(f"le cours {course.slug}", usage)
+    db.delete(course)
+    bump_version(db)
+    db.flush()
 
-    With `release_to`, the first course's assignments are released to that cohort (due = cohort start + offset).
-    A missing or invalid catalogue is logged and skipped: seeding must not fail because a course is being written.
-    """
-    try:
-        from pathlib import Path
 
-        from courses.manifest import default_root, load_catalog, load_competencies
-
-        base = Path(str(root)) if root is not None else default_root()
-        competencies = load_competencies(base)
-        courses = load_catalog(base)
-    except Exception as exc:  # ManifestError, ImportError or a half-written file from another part
-        log.warning("course catalogue not loaded: %s", exc)
-        return 0
-    upsert_competencies(
-        db,
-        items=[
-            CompetencyIn(
-                id=c.id,
-                label=c.label,
-                domain=c.domain,
-                levels=[CompetencyLevel(level=lv.level, label=lv.label) for lv in c.levels],
-            )
-            for c in competencies.values()
-        ],
-    )
-    for course in sorted(courses, key=lambda c: (c.order, c.id)):
-        row, _ = upsert_course(db, slug=course.id, data=CourseUpsert(title=course.title, order=course.order))
-        for assignment in course.assignments:
-            from progress_api.models.catalog import ExerciseIn
-
-            upsert_assignment(
-                db,
-                course=row,
-                slug=assignment.id,
-                data=AssignmentUpsert(
-                    title=assignment.title,
-                    points=assignment.points,
-                    exercises=[
-                        ExerciseIn(id=e.id, max_score=e.points, kind=e.kind, competencies=list(e.competencies))
-                        for e in assignment.exercises
-                    ],
-                ),
-            )
-    if release_to is not None and courses:
-        first = min(courses, key=lambda c: (c.order, c.id))
-        for assignment in first.assignments:
-            a = require_assignment(db, course=first.id, slug=assignment.id)
-            if (
-                release_to.id is not None
-                and a.id is not None
-                and has_release(db, cohort_id=release_to.id, assignment_id=a.id)
-            ):
-                continue
-            due = None
-            if release_to.start_date is not None:
-                start = datetime(release_to.start_date.year, release_to.start_date.month, release_to.start_date.day)
-                due = start + timedelta(days=assignment.due_offset_days, hours=23, minutes=59)
-            upsert_release(db, cohort=release_to, assignment=a, due_date=due, released_at=None)
-    return len(courses)
+def delete_competency(db: Session, *, slug: str) -> None:
+    """Delete a competency of the framework; 409 while exercises train it (the profile of who did them uses it)."""
+    competency = db.execute(select(Competency).where(col(Competency.slug) == slug)).scalars().first()
+    if competency is None:
+        raise not_found("Compétence", slug)
+    users = db.execute(
+        select(col(Course.slug), col(Assignment.slug), col(Exercise.slug))
+        .select_from(ExerciseCompetency)
+        .join(Exercise, col(Exercise.id) == col(ExerciseCompetency.exercise_id))
+        .join(Assignment, col(Assignment.id) == col(Exercise.assignment_id))
+        .join(Course, col(Course.id) == col(Assignment.course_id))
+        .where(col(ExerciseCompetency.competency_id) == competency.id)
+        .order_by(col(Course.slug), col(Assignment.slug), col(Exercise.slug))
+    ).all()
+    if users:
+        names = [f"{c}/{a}/{e}" for c, a, e in users]
+        raise conflict(
+            f"Impossible de supprimer la compétence {slug} : {len(names)} exercice(s) l'évaluent "
+            f"({', '.join(names[:5])}{'…' if len(names) > 5 else ''}). Retirez-la d'abord de ces devoirs.",
+            {"exercises": names[:50]},
+        )
+    db.delete(competency)
+    bump_version(db)
+    db.flush()

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from progress_api.core.errors import conflict, invalid, not_found
 from progress_api.crud import users as users_crud
-from progress_api.crud.events import bump_version, log_events
+from progress_api.crud.events import bump_scopes, bump_version, log_events
 from progress_api.models.common import Role
 from progress_api.models.people import (
     Cohort,
@@ -178,6 +178,8 @@ def update_cohort(db: Session, *, cohort: Cohort, data: CohortUpdate) -> Cohort:
     _check_dates(cohort.start_date, cohort.end_date)
     db.add(cohort)
     db.flush()
+    assert cohort.id is not None
+    bump_scopes(db, cohort_ids=[cohort.id])  # its name and dates feed its analytics (at-risk: is it running?)
     return cohort
 
 

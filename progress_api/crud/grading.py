@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.core.errors import not_found
-from progress_api.crud.events import bump_version, log_events
+from progress_api.core.errors import conflict, invalid, not_found
+from progress_api.crud.events import bump_scopes, log_events
+from progress_api.crud.scope import WorkScope
 from progress_api.models.catalog import Assignment, Course, Exercise
 from progress_api.models.grading import (
     Grade,
@@ -23,6 +25,11 @@ from progress_api.models.grading import (
     SubmissionPublic,
 )
 from progress_api.models.people import Cohort, Enrolment, User
+
+PASS_RATIO = 0.5  # the analytics' default success threshold, used for xAPI `result.success`
+# The score that counts, in SQL: the override, else the trainer's grade of a written answer, else the grader's;
+# NULL for a written answer still to grade (see `effective_score` for one loaded grade).
+EFFECTIVE = func.coalesce(col(Grade.override_score), col(Grade.manual_score), col(Grade.score))
 
 
 def _grade_query() -> Any:
@@ -43,9 +50,17 @@ def _grade_query() -> Any:
     )
 
 
+def effective_score(grade: Grade) -> float | None:
+    """The override, else the trainer's grade of a written answer, else the grader's score (None: to grade)."""
+    for value in (grade.override_score, grade.manual_score, grade.score):
+        if value is not None:
+            return value
+    return None
+
+
 def _grade_public(row: Any) -> GradePublic:
     grade, sub, learner, course, assignment, exercise = row
-    effective = grade.override_score if grade.override_score is not None else grade.score
+    effective = effective_score(grade)
     return GradePublic(
         id=grade.id,
         learner=learner,
@@ -55,9 +70,11 @@ def _grade_public(row: Any) -> GradePublic:
         exercise=exercise,
         score=effective,
         graded_score=grade.score,
+        manual_score=grade.manual_score,
         max_score=grade.max_score,
         kind=grade.kind,
         overridden=grade.override_score is not None,
+        to_grade=effective is None,
         submitted_at=sub.submitted_at,
         late=sub.late,
         graded_at=grade.graded_at,
@@ -74,9 +91,12 @@ def _filters(
     cohort: str | None,
     course: str | None,
     assignment: str | None,
+    scope: WorkScope | None = None,
 ) -> Any:
     if user_ids is not None:
         stmt = stmt.where(col(Submission.user_id).in_(user_ids))
+    if scope is not None:
+        stmt = stmt.where(scope.work(col(Submission.user_id), col(Submission.assignment_id)))
     if learner is not None:
         stmt = stmt.where(col(User.username) == learner)
     if cohort is not None:
@@ -107,9 +127,16 @@ def list_grades(
     exercise: str | None = None,
     kind: str | None = None,
     overridden: bool | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[GradePublic]]:
     stmt = _filters(
-        _grade_query(), user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment
+        _grade_query(),
+        user_ids=user_ids,
+        learner=learner,
+        cohort=cohort,
+        course=course,
+        assignment=assignment,
+        scope=scope,
     )
     if exercise is not None:
         stmt = stmt.where(col(Exercise.slug) == exercise)
@@ -135,15 +162,21 @@ def get_grade(db: Session, *, grade_id: int) -> GradePublic:
 
 
 def override_grade(db: Session, *, grade_id: int, score: float | None, reason: str, by_user_id: int | None) -> Grade:
-    """Set (or withdraw, with `score=None`) a manual override; the old and new values go to the audit trail."""
-    from progress_api.core.errors import invalid
+    """Set (or withdraw, with `score=None`) a manual override; the old and new values go to the audit trail.
 
+    A written answer still awaiting its grade is not overridden: the trainer grades it (`crud/answers.py`).
+    """
     grade = db.get(Grade, grade_id)
     if grade is None:
         raise not_found("Note", grade_id)
     if score is not None and not 0 <= score <= grade.max_score:
         raise invalid(f"La note doit être comprise entre 0 et {grade.max_score:g}.")
-    old = grade.override_score if grade.override_score is not None else grade.score
+    old = effective_score(grade)
+    if old is None:
+        raise conflict(
+            "Cette réponse écrite attend encore sa correction : notez-la depuis « Réponses écrites à corriger » "
+            "(PUT /cohorts/{cohort}/written-answers/{id}) plutôt que de corriger une note qui n'existe pas."
+        )
     assert grade.id is not None
     db.add(GradeOverride(grade_id=grade.id, by_user_id=by_user_id, old_score=old, new_score=score, reason=reason))
     grade.override_score = score
@@ -160,9 +193,47 @@ def override_grade(db: Session, *, grade_id: int, score: float | None, reason: s
             }
         ],
     )
-    bump_version(db)
+    if submission is not None:
+        bump_scopes(db, user_ids=[submission.user_id])
     db.flush()
     return grade
+
+
+def completion_results(db: Session, *, submission_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """xAPI `result` of each submission (one attempt at an assignment) from every grade it now has.
+
+    Score raw/min/max/scaled and success once everything is graded; while written answers await a trainer, only
+    `completion` and how many are pending (a partial score would read as a low one).
+    """
+    out: dict[int, dict[str, Any]] = {}
+    ids = sorted(set(submission_ids))
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = db.execute(
+            select(
+                col(Grade.submission_id),
+                func.sum(EFFECTIVE),
+                func.sum(col(Grade.max_score)),
+                func.sum(case((EFFECTIVE.is_(None), 1), else_=0)),
+            )
+            .where(col(Grade.submission_id).in_(part))
+            .group_by(col(Grade.submission_id))
+        )
+        for sid, raw, max_score, pending in rows:
+            out[sid] = assignment_result(float(raw or 0), float(max_score or 0), int(pending or 0))
+    return out
+
+
+def assignment_result(raw: float, max_score: float, pending: int) -> dict[str, Any]:
+    """The `result` of a "completed" statement (xAPI 1.0.3 §4.1.5: scaled = raw / max, in [0, 1] here)."""
+    if pending:
+        return {"completion": True, "pending": pending}
+    scaled = round(raw / max_score, 4) if max_score else 1.0
+    return {
+        "completion": True,
+        "score": {"raw": round(raw, 4), "min": 0, "max": max_score, "scaled": scaled},
+        "success": scaled >= PASS_RATIO - 1e-9,
+    }
 
 
 def list_overrides(db: Session, *, grade_id: int, limit: int, offset: int) -> tuple[int, list[OverridePublic]]:
@@ -198,6 +269,7 @@ def list_submissions(
     course: str | None = None,
     assignment: str | None = None,
     late: bool | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[SubmissionPublic]]:
     stmt = (
         select(Submission, col(User.username), col(Course.slug), col(Assignment.slug))
@@ -205,7 +277,9 @@ def list_submissions(
         .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
         .join(Course, col(Course.id) == col(Assignment.course_id))
     )
-    stmt = _filters(stmt, user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment)
+    stmt = _filters(
+        stmt, user_ids=user_ids, learner=learner, cohort=cohort, course=course, assignment=assignment, scope=scope
+    )
     if late is not None:
         stmt = stmt.where(col(Submission.late) == late)
     total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
@@ -246,7 +320,7 @@ def record_selfcheck(
             }
         ],
     )
-    bump_version(db)
+    bump_scopes(db, user_ids=[user.id])
     db.flush()
     return check
 
@@ -262,6 +336,7 @@ def list_selfchecks(
     course: str | None = None,
     assignment: str | None = None,
     since: datetime | None = None,
+    scope: WorkScope | None = None,
 ) -> tuple[int, list[SelfCheckPublic]]:
     stmt = (
         select(SelfCheck, col(User.username), col(Course.slug), col(Assignment.slug), col(Exercise.slug))
@@ -272,6 +347,8 @@ def list_selfchecks(
     )
     if user_ids is not None:
         stmt = stmt.where(col(SelfCheck.user_id).in_(user_ids))
+    if scope is not None:
+        stmt = stmt.where(scope.work(col(SelfCheck.user_id), col(Exercise.assignment_id)))
     if learner is not None:
         stmt = stmt.where(col(User.username) == learner)
     if cohort is not None:

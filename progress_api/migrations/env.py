@@ -30,7 +30,20 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(str(config.get_main_option("sqlalchemy.url")))
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch "move and copy" drops and recreates a table; with foreign keys enforced, dropping a referenced
+            # table would cascade-delete the rows that reference it (Alembic's batch docs: turn the pragma off).
+            # The pragma is a no-op inside a transaction, hence the commit before the migrations begin.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
         _run(conn)
+        if sqlite:
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+            if broken:
+                raise RuntimeError(f"migrations left rows breaking foreign keys: {broken[:5]}")
     engine.dispose()
 
 

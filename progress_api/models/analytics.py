@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from progress_api.models.common import UTCDateTime
 
@@ -22,10 +22,14 @@ class GradebookColumn(BaseModel):
 
 class GradebookCell(BaseModel):
     status: CellStatus
-    score: float | None
+    score: float | None = Field(description="Sum over the graded exercises; null when nothing is graded yet.")
     max_score: float
     attempt: int | None
     submitted_at: UTCDateTime | None
+    to_grade: int = Field(default=0, description="Written answers awaiting a trainer (« à corriger »).")
+    graded_max: float | None = Field(
+        default=None, description="Points of the graded exercises: the ratio's denominator (pending ones excluded)."
+    )
 
 
 class GradebookRow(BaseModel):
@@ -39,6 +43,7 @@ class GradebookRow(BaseModel):
     graded: int
     missing: int
     late: int
+    to_grade: int = 0
 
 
 class Gradebook(BaseModel):
@@ -65,6 +70,7 @@ class ExerciseDifficulty(BaseModel):
     mean_attempts: float | None
     selfchecks: int
     selfcheck_pass_rate: float | None
+    to_grade: int = Field(default=0, description="Written answers to this exercise awaiting a trainer.")
 
 
 class LateMissing(BaseModel):
@@ -100,6 +106,9 @@ class ExerciseProgress(BaseModel):
     overridden: bool
     feedback_url: str | None
     comment: str | None
+    to_grade: bool = Field(default=False, description="A written answer awaiting the trainer's grade.")
+    trainer_comment: str | None = Field(default=None, description="The trainer's feedback on a written answer.")
+    trainer_graded_at: UTCDateTime | None = None
 
 
 class AssignmentProgress(BaseModel):
@@ -113,6 +122,7 @@ class AssignmentProgress(BaseModel):
     attempts: int
     late: bool
     exercises: list[ExerciseProgress]
+    to_grade: int = 0
 
 
 class CompetencyProgress(BaseModel):
@@ -143,6 +153,7 @@ class LearnerProgress(BaseModel):
     selfchecks: int
     selfchecks_passed: int
     last_activity: datetime | None
+    to_grade: int = 0
 
 
 class CohortSummary(BaseModel):

@@ -35,8 +35,19 @@ class EventPublic(BaseModel):
 
 
 class DataVersion(SQLModel, table=True):
-    """One row whose counter moves on every write that analytics read; cached results are keyed by it."""
+    """One row whose counter moves on every write that analytics read; unscoped cached results are keyed by it."""
 
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+class ScopeVersion(SQLModel, table=True):
+    """Counters of what one cohort's (or one learner's) cached analytics depend on, so that a write in cohort A
+    leaves cohort B's cache alone. `kind` = "cohort" / "user" (ref = its id), or "all" (ref 0): bumped by writes
+    every analysis depends on (catalogue, people, cohort settings)."""
+
+    __tablename__ = "scope_versions"
+    kind: str = Field(primary_key=True, max_length=10)
+    ref: int = Field(primary_key=True)
     version: int = 0

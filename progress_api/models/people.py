@@ -141,9 +141,19 @@ class BulkEnrolment(SQLModel):
     learners: list[EnrolmentRow] = Field(max_length=100_000)
 
 
+class EnrolmentNotice(SQLModel):
+    """A row that was enrolled but not applied in full (e.g. a trainer's file does not change existing profiles)."""
+
+    row: int
+    username: str
+    message: str
+
+
 class BulkEnrolmentResult(SQLModel):
     rows: int
     users_created: int
     users_updated: int
     enrolled: int
     already_enrolled: int
+    profiles_kept: int = 0  # known users whose profile the file would have changed, left as is (caller not admin)
+    notices: list[EnrolmentNotice] = Field(default_factory=list)

@@ -1,22 +1,24 @@
 """Gradebook and analytics of a cohort: matrix, exercise difficulty, late/missing work, at-risk learners,
-cohort comparison. Everything derives from one `CohortFacts` load (five queries), cached per data version.
+cohort comparison. Everything derives from one `CohortFacts` load (`services/cohort_facts.py`), cached.
 
 Conventions: a learner's result on an assignment is their latest attempt; a score is the override when there is
-one; "missing" = released, due date passed, nothing submitted; "pending" = not submitted, not yet due.
+one, else the trainer's grade of a written answer; "missing" = released, due date passed, nothing submitted;
+"pending" = not submitted, not yet due. A written answer awaiting a trainer is "à corriger" (`to_grade`): it counts
+neither as 0 nor as missing, and its points stay out of the ratios until it is graded.
+
+At risk: low scores (ratio of the graded work), missing work, late work, and inactivity — the last one only while
+the cohort is running (today between its start and end dates, either open when unset), counted from the learner's last
+activity (else their enrolment), or from the cohort's first day if later: a finished cohort's learners are not
+"inactive".
 """
 
 from __future__ import annotations
 
 import statistics
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
-from sqlmodel import col
+from zoneinfo import ZoneInfo
 
 from progress_api.models.analytics import (
     AtRisk,
@@ -28,215 +30,26 @@ from progress_api.models.analytics import (
     LateMissing,
     RiskReason,
 )
-from progress_api.models.catalog import Assignment, Course, Exercise, Release
-from progress_api.models.common import to_utc, utcnow
-from progress_api.models.grading import Grade, SelfCheck, Submission
-from progress_api.models.people import Cohort, Enrolment, User
-from progress_api.services.cache import cached
+from progress_api.models.common import utcnow
+from progress_api.models.people import Cohort
+from progress_api.services.cohort_facts import CohortFacts, Column, Learner
+from progress_api.services.cohort_facts import facts as facts  # the entry point callers use: analytics.facts(...)
 
-
-@dataclass
-class Column:
-    assignment_id: int
-    course: str
-    slug: str
-    title: str
-    max_score: float
-    due_date: datetime | None
-
-
-@dataclass
-class Learner:
-    user_id: int
-    username: str
-    display_name: str
-    business_unit: str | None
-    enrolled_at: datetime
-
-
-@dataclass
-class Attempt:
-    attempt: int
-    submitted_at: datetime
-    late: bool
-    score: float = 0.0
-    max_score: float = 0.0
-
-
-@dataclass
-class CohortFacts:
-    cohort: Cohort
-    learners: list[Learner]
-    columns: list[Column]
-    exercises: dict[int, list[Any]]  # assignment -> (exercise id, slug, max, kind)
-    latest: dict[tuple[int, int], Attempt]  # (user, assignment) -> latest attempt with its totals
-    attempts: dict[tuple[int, int], int]  # (user, assignment) -> number of attempts
-    last_activity: dict[int, datetime]
-    selfchecks: dict[int, tuple[int, int]] = field(default_factory=dict)  # exercise -> (attempts, passed)
-    # Exercise-level detail (150,000 rows for 500 × 30 × 10) is loaded only when difficulty asks for it.
-    detail_loader: Callable[[], tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]] | None = None
-    _detail: tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _load_detail(self) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
-        with self._lock:
-            if self._detail is None:
-                self._detail = self.detail_loader() if self.detail_loader else ({}, {})
-            return self._detail
-
-    @property
-    def exercise_ratio(self) -> dict[tuple[int, int], float]:
-        """(user, exercise) -> score/max on the latest attempt that graded it."""
-        return self._load_detail()[0]
-
-    @property
-    def exercise_attempts(self) -> dict[tuple[int, int], int]:
-        """(user, exercise) -> number of attempts that graded it."""
-        return self._load_detail()[1]
-
-
-def load_facts(db: Session, *, cohort: Cohort) -> CohortFacts:
-    engine = db.get_bind()
-    learners = [
-        Learner(int(uid or 0), name, dn, bu, to_utc(at))
-        for uid, name, dn, bu, at in db.execute(
-            select(
-                col(User.id),
-                col(User.username),
-                col(User.display_name),
-                col(User.business_unit),
-                col(Enrolment.enrolled_at),
-            )
-            .join(Enrolment, col(Enrolment.user_id) == col(User.id))
-            .where(col(Enrolment.cohort_id) == cohort.id)
-            .order_by(col(User.username))
-        )
-    ]
-    columns = [
-        Column(int(aid or 0), course, slug, title, 0.0, due)
-        for aid, course, slug, title, due in db.execute(
-            select(
-                col(Assignment.id), col(Course.slug), col(Assignment.slug), col(Assignment.title), col(Release.due_date)
-            )
-            .join(Release, col(Release.assignment_id) == col(Assignment.id))
-            .join(Course, col(Course.id) == col(Assignment.course_id))
-            .where(col(Release.cohort_id) == cohort.id)
-            .order_by(col(Course.order), col(Course.slug), col(Release.due_date), col(Assignment.slug))
-        )
-    ]
-    by_id = {c.assignment_id: c for c in columns}
-    exercises: dict[int, list[Any]] = {aid: [] for aid in by_id}
-    for aid, eid, slug, max_score, kind in db.execute(
-        select(
-            col(Exercise.assignment_id),
-            col(Exercise.id),
-            col(Exercise.slug),
-            col(Exercise.max_score),
-            col(Exercise.kind),
-        )
-        .where(col(Exercise.assignment_id).in_(list(by_id)))
-        .order_by(col(Exercise.position))
-    ):
-        exercises[aid].append((eid, slug, max_score, kind))
-        by_id[aid].max_score += max_score
-    members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort.id)
-    released = list(by_id)
-    latest: dict[tuple[int, int], Attempt] = {}
-    attempts: dict[tuple[int, int], int] = {}
-    last_activity: dict[int, datetime] = {}
-    # One row per submission (totals summed by the database), not one per grade.
-    rows = db.execute(
-        select(
-            col(Submission.user_id),
-            col(Submission.assignment_id),
-            col(Submission.attempt),
-            col(Submission.submitted_at),
-            col(Submission.late),
-            func.sum(func.coalesce(col(Grade.override_score), col(Grade.score))),
-            func.sum(col(Grade.max_score)),
-        )
-        .join(Grade, col(Grade.submission_id) == col(Submission.id))
-        .where(col(Submission.assignment_id).in_(released), col(Submission.user_id).in_(members))
-        .group_by(col(Submission.id))
-    )
-    for uid, aid, attempt, submitted_at, late, score, max_score in rows:
-        key = (uid, aid)
-        attempts[key] = attempts.get(key, 0) + 1
-        current = latest.get(key)
-        if current is None or attempt > current.attempt:
-            latest[key] = Attempt(attempt, submitted_at, bool(late), float(score or 0), float(max_score or 0))
-        if uid not in last_activity or submitted_at > last_activity[uid]:
-            last_activity[uid] = submitted_at
-    selfchecks: dict[int, tuple[int, int]] = {}
-    for uid, at in db.execute(
-        select(col(SelfCheck.user_id), func.max(col(SelfCheck.at)))
-        .where(col(SelfCheck.user_id).in_(members))
-        .group_by(col(SelfCheck.user_id))
-    ):
-        when = to_utc(at)
-        if uid not in last_activity or when > last_activity[uid]:
-            last_activity[uid] = when
-    all_exercises = [e[0] for ex in exercises.values() for e in ex]
-    for eid, n, passed in db.execute(
-        select(col(SelfCheck.exercise_id), func.count(), func.sum(case((col(SelfCheck.passed), 1), else_=0)))
-        .where(col(SelfCheck.user_id).in_(members), col(SelfCheck.exercise_id).in_(all_exercises))
-        .group_by(col(SelfCheck.exercise_id))
-    ):
-        selfchecks[eid] = (int(n), int(passed or 0))
-    return CohortFacts(
-        cohort=cohort,
-        learners=learners,
-        columns=columns,
-        exercises=exercises,
-        latest=latest,
-        attempts=attempts,
-        last_activity=last_activity,
-        selfchecks=selfchecks,
-        detail_loader=lambda: _exercise_detail(engine, cohort_id=cohort.id or 0, assignment_ids=released),
-    )
-
-
-def _exercise_detail(
-    engine: Any, *, cohort_id: int, assignment_ids: list[int]
-) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], int]]:
-    """Per (learner, exercise): score ratio on the latest attempt that graded it, and how many attempts did."""
-    ratio: dict[tuple[int, int], tuple[int, float]] = {}
-    tries: dict[tuple[int, int], int] = {}
-    members = select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort_id)
-    with Session(engine) as db:
-        rows = db.execute(
-            select(
-                col(Submission.user_id),
-                col(Grade.exercise_id),
-                col(Submission.attempt),
-                func.coalesce(col(Grade.override_score), col(Grade.score)),
-                col(Grade.max_score),
-            )
-            .join(Grade, col(Grade.submission_id) == col(Submission.id))
-            .where(col(Submission.assignment_id).in_(assignment_ids), col(Submission.user_id).in_(members))
-        )
-        for uid, eid, attempt, score, max_score in rows:
-            key = (uid, eid)
-            previous = ratio.get(key)
-            if previous is None or attempt >= previous[0]:
-                ratio[key] = (attempt, score / max_score if max_score else 1.0)
-            tries[key] = tries.get(key, 0) + 1
-    return {k: v[1] for k, v in ratio.items()}, tries
-
-
-def facts(db: Session, *, cohort: Cohort) -> CohortFacts:
-    return cached(db, ("facts", cohort.id), lambda: load_facts(db, cohort=cohort))
+PARIS = ZoneInfo("Europe/Paris")  # cohort dates are days in the academy's time zone
 
 
 def _cell(f: CohortFacts, learner: Learner, column: Column, now: datetime) -> GradebookCell:
     got = f.latest.get((learner.user_id, column.assignment_id))
     if got is not None:
+        graded = got.max_score > 0 or got.to_grade == 0
         return GradebookCell(
             status="late" if got.late else "graded",
-            score=round(got.score, 4),
+            score=round(got.score, 4) if graded else None,
             max_score=column.max_score,
             attempt=got.attempt,
             submitted_at=got.submitted_at,
+            to_grade=got.to_grade,
+            graded_max=got.max_score if graded else None,
         )
     overdue = column.due_date is not None and column.due_date < now
     return GradebookCell(
@@ -258,7 +71,7 @@ def gradebook_rows(
         cells = [_cell(f, learner, c, now) for c in columns]
         graded = [c for c in cells if c.score is not None]
         total = sum(c.score or 0.0 for c in graded)
-        total_max = sum(c.max_score for c in graded)
+        total_max = sum(c.graded_max or 0.0 for c in graded)
         rows.append(
             GradebookRow(
                 username=learner.username,
@@ -271,6 +84,7 @@ def gradebook_rows(
                 graded=len(graded),
                 missing=sum(c.status == "missing" for c in cells),
                 late=sum(c.status == "late" for c in cells),
+                to_grade=sum(c.to_grade for c in cells),
             )
         )
     return columns, rows
@@ -309,6 +123,7 @@ def difficulty(f: CohortFacts, *, pass_ratio: float = 0.5) -> list[ExerciseDiffi
                     mean_attempts=round(sum(tries) / len(tries), 3) if tries else None,
                     selfchecks=checks,
                     selfcheck_pass_rate=round(passed / checks, 4) if checks else None,
+                    to_grade=f.exercise_to_grade.get(eid, 0),
                 )
             )
     out.sort(key=lambda d: (d.success_rate if d.success_rate is not None else 2.0, d.course, d.assignment, d.exercise))
@@ -348,6 +163,8 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
     """Learners with at least one reason, most reasons first; each reason says the value and the threshold."""
     now = now or utcnow()
     _, rows = gradebook_rows(f, now=now)
+    running = cohort_running(f.cohort, now=now)
+    start = _day_start(f.cohort.start_date)
     out = []
     for learner, row in zip(f.learners, rows, strict=True):
         reasons: list[RiskReason] = []
@@ -380,8 +197,10 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
             )
         last = f.last_activity.get(learner.user_id)
         since = last or learner.enrolled_at
+        if start is not None and start > since:  # idle time counts from the cohort's first day
+            since = start
         idle = (now - since) / timedelta(days=1)
-        if idle >= thresholds.inactive_days:
+        if running and idle >= thresholds.inactive_days:
             reasons.append(
                 RiskReason(
                     code="inactive",
@@ -404,12 +223,25 @@ def at_risk(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None 
     return out
 
 
+def cohort_running(cohort: Cohort, *, now: datetime) -> bool:
+    """Is the cohort under way (start ≤ today ≤ end, in Paris time; an unset date leaves that side open)?"""
+    today = now.astimezone(PARIS).date()
+    return (cohort.start_date is None or cohort.start_date <= today) and (
+        cohort.end_date is None or today <= cohort.end_date
+    )
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day is not None else None
+
+
 def summary(f: CohortFacts, *, thresholds: RiskThresholds, now: datetime | None = None) -> CohortSummary:
     now = now or utcnow()
     _, rows = gradebook_rows(f, now=now)
     ratios = [r.ratio for r in rows if r.ratio is not None]
-    due_cells = sum(r.graded + r.missing for r in rows)
-    graded = sum(r.graded for r in rows)
+    # Handed in (graded or with written answers still to grade) out of what was due.
+    graded = sum(c.status in ("graded", "late") for r in rows for c in r.cells)
+    due_cells = graded + sum(r.missing for r in rows)
     late = sum(r.late for r in rows)
     return CohortSummary(
         cohort=f.cohort.slug,

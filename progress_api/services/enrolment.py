@@ -2,7 +2,9 @@
 
 All-or-nothing: every row is validated first and the answer lists each bad row; only a clean batch is written, in
 one transaction, with set-based statements. Idempotent: known users are updated only where a column differs, and
-existing enrolments are left alone.
+existing enrolments are left alone. Only callers who may edit users (admins) update a known user's profile; a
+trainer's file creates and enrols people but leaves existing profiles as they are, and the answer's `notices` say
+which rows were kept.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,9 +21,17 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.errors import ApiError, invalid
-from progress_api.crud.events import bump_version, log_events
+from progress_api.crud.events import bump_scopes, log_events
 from progress_api.models.common import Role, table_of, utcnow
-from progress_api.models.people import BulkEnrolmentResult, Cohort, Enrolment, EnrolmentRow, User, UserRole
+from progress_api.models.people import (
+    BulkEnrolmentResult,
+    Cohort,
+    Enrolment,
+    EnrolmentNotice,
+    EnrolmentRow,
+    User,
+    UserRole,
+)
 from progress_api.services.ingest import MAX_ERRORS, chunks
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
@@ -42,6 +53,10 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 USERS: Table = table_of(User)
 ENROLMENTS: Table = table_of(Enrolment)
 ROLES: Table = table_of(UserRole)
+PROFILE_KEPT = (
+    "Compte existant : son profil (nom, e-mail, direction, métier) n'est modifié que par un administrateur ; "
+    "les valeurs du fichier ont été ignorées."
+)
 
 
 def parse_csv(data: bytes) -> list[dict[str, Any]]:
@@ -87,7 +102,12 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
             continue
         rows.append({"_line": number, **{k: (v.strip() or None) for k, v in zip(header, line, strict=True)}})
     if errors:
-        raise invalid("Lignes CSV mal formées : rien n'a été enregistré.", {"errors": errors})
+        raise ApiError(
+            422,
+            "invalid_rows",
+            "Lignes CSV mal formées : rien n'a été enregistré.",
+            {"errors": errors, "rows": len(lines) - 1},
+        )
     if not rows:
         raise invalid("Le fichier CSV ne contient aucune ligne de données.")
     return rows
@@ -127,8 +147,23 @@ def validate_rows(raw: list[dict[str, Any]]) -> list[EnrolmentRow]:
     return valid
 
 
-def enrol_rows(db: Session, *, cohort: Cohort, rows: list[EnrolmentRow]) -> BulkEnrolmentResult:
-    """Upsert users, give them the learner role, enrol them; returns what changed."""
+def enrol(db: Session, *, cohort: Cohort, raw: list[dict[str, Any]], update_profiles: bool) -> BulkEnrolmentResult:
+    """Validate `raw` rows (JSON items or `parse_csv` lines) and enrol them; notices name rows as errors do."""
+    rows = validate_rows(raw)  # raises unless every row is valid, so rows and raw line up one to one
+    numbers = [item.get("_line", index) for index, item in enumerate(raw)]
+    return enrol_rows(db, cohort=cohort, rows=rows, update_profiles=update_profiles, row_numbers=numbers)
+
+
+def enrol_rows(
+    db: Session,
+    *,
+    cohort: Cohort,
+    rows: list[EnrolmentRow],
+    update_profiles: bool = True,
+    row_numbers: Sequence[int] | None = None,
+) -> BulkEnrolmentResult:
+    """Upsert users (profiles of known users only with `update_profiles`), give them the learner role, enrol them;
+    returns what changed."""
     assert cohort.id is not None
     names = [r.username for r in rows]
     existing: dict[str, tuple[Any, ...]] = {}
@@ -157,15 +192,21 @@ def enrol_rows(db: Session, *, cohort: Cohort, rows: list[EnrolmentRow]) -> Bulk
         if r.username not in existing
     ]
     changed = []
-    for r in rows:
+    notices: list[EnrolmentNotice] = []
+    for index, r in enumerate(rows):
         if r.username not in existing:
             continue
         uid, *current = existing[r.username]
         # A column left empty in the file keeps what the database has.
         wanted = [r.display_name or current[0], r.email or current[1], r.business_unit or current[2]]
         wanted.append(r.job_family or current[3])
-        if wanted != current:
+        if wanted == current:
+            continue
+        if update_profiles:
             changed.append({"uid": uid, "dn": wanted[0], "em": wanted[1], "bu": wanted[2], "jf": wanted[3]})
+        else:
+            row = row_numbers[index] if row_numbers is not None else index
+            notices.append(EnrolmentNotice(row=row, username=r.username, message=PROFILE_KEPT))
     if new_users:
         db.execute(insert(USERS), new_users)
     if changed:
@@ -216,7 +257,9 @@ def enrol_rows(db: Session, *, cohort: Cohort, rows: list[EnrolmentRow]) -> Bulk
             ],
         )
     if new_users or changed or to_enrol:
-        bump_version(db)
+        # This cohort and the other cohorts of the people whose name or unit changed; nobody else's cache.
+        touched = {ids[str(u["username"])] for u in new_users} | {c["uid"] for c in changed} | set(to_enrol)
+        bump_scopes(db, user_ids=touched, cohort_ids=[cohort.id])
     db.flush()
     return BulkEnrolmentResult(
         rows=len(rows),
@@ -224,4 +267,6 @@ def enrol_rows(db: Session, *, cohort: Cohort, rows: list[EnrolmentRow]) -> Bulk
         users_updated=len(changed),
         enrolled=len(to_enrol),
         already_enrolled=len(all_ids) - len(to_enrol),
+        profiles_kept=len(notices),
+        notices=notices,
     )

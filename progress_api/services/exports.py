@@ -1,19 +1,44 @@
-"""Exports: CSV that opens cleanly in French Excel (`;` separator, decimal comma, UTF-8 BOM) and xAPI statements
-with a pseudonymised actor (HMAC of the username: stable across exports, not reversible without the key)."""
+"""Exports: CSV that opens cleanly in French Excel, and xAPI statements with a pseudonymised actor (HMAC of the
+username: stable across exports, not reversible without the key).
+
+CSV, written by `iter_csv` as a stream of byte chunks (a 500-learner cohort's grades never sit in memory whole):
+- `sep=";"` is the French Excel flavour: decimal comma, dates as `JJ/MM/AAAA HH:MM:SS` in Paris time without a
+  zone suffix (what French Excel reads as a date); `sep=","` keeps ISO 8601 UTC and a decimal point.
+- A text cell starting with `= + - @`, a tab or a carriage return would run as a formula in Excel (a learner's
+  name or unit typed as `=HYPERLINK(...)` in an enrolment file): it gets a leading apostrophe, Excel's "this is
+  text" mark (OWASP's advice). Numbers are numbers, never neutralised.
+- A written answer awaiting its trainer is never a 0: its gradebook cell reads `to_grade` (when nothing else of
+  the assignment is graded) and the row counts it in `a_corriger`; in the grades export its `note` is empty and
+  `a_corriger` says `oui` (`note_formateur` holds the trainer's grade once given).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from progress_api.core.security import pseudonym
+from progress_api.crud.grading import EFFECTIVE
+from progress_api.crud.scope import WorkScope
 from progress_api.models.analytics import GradebookColumn, GradebookRow
+from progress_api.models.catalog import Assignment, Course, Exercise
 from progress_api.models.events import Event
+from progress_api.models.grading import Grade, Submission
+from progress_api.models.people import User
 
 BOM = "\ufeff"
+PARIS = ZoneInfo("Europe/Paris")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 500  # rows per chunk sent; a chunk of grades is ≈ 60 kB
 VERBS = {
     "registered": "http://adlnet.gov/expapi/verbs/registered",
     "completed": "http://adlnet.gov/expapi/verbs/completed",
@@ -30,44 +55,154 @@ VERB_FR = {
     "failed": "a échoué",
     "scored": "a été noté",
 }
+Cell = str | int | float | bool | datetime | None
+
+GRADES_HEADER = [
+    "identifiant",
+    "cours",
+    "devoir",
+    "tentative",
+    "exercice",
+    "note",
+    "note_correcteur",
+    "bareme",
+    "type",
+    "modifiee",
+    "rendu_le",
+    "en_retard",
+    "corrige_le",
+    "retour",
+    "note_formateur",  # the trainer's grade of a written answer
+    "a_corriger",  # a written answer awaiting its grade (its `note` is empty, never 0)
+]
 
 
-def _number(value: float | None, decimal: str) -> str:
-    if value is None:
-        return ""
+def _number(value: float, decimal: str) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return text.replace(".", decimal) if decimal != "." else text
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sep: str = ";", bom: bool = True) -> str:
-    """CSV text; with `sep=';'` numbers use a decimal comma, as French Excel expects."""
-    decimal = "," if sep == ";" else "."
+def cell(value: Cell, *, french: bool) -> str:
+    """One CSV cell: numbers and dates in the flavour's format, text neutralised against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return _number(value, "," if french else ".")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # the database keeps UTC
+        if french:
+            return aware.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S")
+        return aware.astimezone(UTC).isoformat()
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def iter_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], *, sep: str = ";", bom: bool = True
+) -> Iterator[bytes]:
+    """The CSV as UTF-8 chunks of `CHUNK_ROWS` rows; with `sep=';'` the French flavour (module docstring)."""
+    french = sep == ";"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_number(v, decimal) if isinstance(v, float) else ("" if v is None else v) for v in row])
-    return (BOM if bom else "") + buffer.getvalue()
+    if bom:
+        buffer.write(BOM)
+    writer.writerow([cell(h, french=french) for h in header])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([cell(v, french=french) for v in row])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def gradebook_csv(columns: list[GradebookColumn], rows: list[GradebookRow], *, sep: str, bom: bool) -> str:
+def gradebook_lines(columns: list[GradebookColumn], rows: list[GradebookRow]) -> tuple[list[str], Iterator[list[Cell]]]:
+    """Header and lines of the gradebook export: one line per learner, one column per assignment."""
     header = ["identifiant", "nom", "direction"]
     header += [f"{c.course}/{c.assignment}" for c in columns]
-    header += ["total", "total_max", "taux", "rendus", "manquants", "en_retard"]
-    body = (
-        [r.username, r.display_name, r.business_unit]
-        + [c.score if c.score is not None else c.status for c in r.cells]
-        + [r.total_score, r.total_max, r.ratio, r.graded, r.missing, r.late]
-        for r in rows
+    header += ["total", "total_max", "taux", "rendus", "manquants", "en_retard", "a_corriger"]
+
+    def line(r: GradebookRow) -> list[Cell]:
+        # A cell with nothing graded yet but written answers awaiting a trainer reads "to_grade", never 0.
+        cells: list[Cell] = [r.username, r.display_name, r.business_unit]
+        cells += [c.score if c.score is not None else ("to_grade" if c.to_grade else c.status) for c in r.cells]
+        return [*cells, r.total_score, r.total_max, r.ratio, r.graded, r.missing, r.late, r.to_grade]
+
+    body = (line(r) for r in rows)
+    return header, body
+
+
+def grade_lines(engine: Engine, *, cohort_id: int, course: str | None, batch: int = 1000) -> Iterator[list[Cell]]:
+    """Every grade of a cohort's work (its learners, on what was released to it), one line per exercise and
+    attempt, read `batch` rows at a time in its own session (the response streams after the request's session)."""
+    stmt = (
+        select(
+            col(User.username),
+            col(Course.slug),
+            col(Assignment.slug),
+            col(Submission.attempt),
+            col(Exercise.slug),
+            EFFECTIVE,
+            col(Grade.score),
+            col(Grade.max_score),
+            col(Grade.kind),
+            col(Grade.override_score).is_not(None),
+            col(Submission.submitted_at),
+            col(Submission.late),
+            col(Grade.graded_at),
+            col(Grade.feedback_url),
+            col(Grade.manual_score),
+        )
+        .select_from(Grade)
+        .join(Submission, col(Submission.id) == col(Grade.submission_id))
+        .join(User, col(User.id) == col(Submission.user_id))
+        .join(Exercise, col(Exercise.id) == col(Grade.exercise_id))
+        .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
+        .join(Course, col(Course.id) == col(Assignment.course_id))
+        .where(
+            WorkScope(cohort_ids=frozenset({cohort_id})).work(col(Submission.user_id), col(Submission.assignment_id))
+        )
+        .order_by(col(User.username), col(Course.slug), col(Assignment.slug), col(Submission.attempt))
+        .order_by(col(Exercise.position))
     )
-    return to_csv(header, body, sep=sep, bom=bom)
+    if course is not None:
+        stmt = stmt.where(col(Course.slug) == course)
+    with Session(engine) as db:
+        for row in db.execute(stmt.execution_options(yield_per=batch)):
+            learner, course_slug, assignment, attempt, exercise, shown, score, max_score, kind = row[:9]
+            overridden, submitted_at, late, graded_at, feedback_url, manual = row[9:]
+            yield [
+                learner,
+                course_slug,
+                assignment,
+                attempt,
+                exercise,
+                _float(shown),  # effective: override, else the trainer's grade, else the grader's; empty: to grade
+                _float(score),
+                float(max_score),
+                kind,
+                bool(overridden),
+                submitted_at,
+                bool(late),
+                graded_at,
+                feedback_url,
+                _float(manual),
+                shown is None,
+            ]
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def xapi_statement(
     event: Event, username: str | None, *, secret: str, home_page: str, platform: str = "Académie"
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """One xAPI 1.0.3 statement; the actor is an account whose name is the learner's pseudonym."""
-    statement: dict[str, Any] = {
+    statement: dict[str, object] = {
         "id": None,
         "actor": {
             "objectType": "Agent",
@@ -86,10 +221,14 @@ def xapi_statement(
         "context": {"platform": platform},
     }
     result = event.result or {}
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     if "success" in result:
         out["success"] = bool(result["success"])
-    if result.get("new") is not None and result.get("max"):
+    if "completion" in result:
+        out["completion"] = bool(result["completion"])
+    if isinstance(result.get("score"), dict):  # an assignment's result (see crud/grading.assignment_result)
+        out["score"] = {k: v for k, v in result["score"].items() if k in ("scaled", "raw", "min", "max")}
+    elif result.get("new") is not None and result.get("max"):
         out["score"] = {"raw": result["new"], "max": result["max"], "scaled": round(result["new"] / result["max"], 4)}
     if out:
         statement["result"] = out
@@ -108,6 +247,4 @@ def _iso(value: datetime) -> str:
 
 
 def _uuid(event_id: int, home_page: str) -> str:
-    import uuid
-
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{home_page}#event-{event_id}"))

@@ -3,6 +3,10 @@
 Idempotent per (learner, course, assignment, attempt, exercise): re-sending a batch reports every row `unchanged`
 and writes nothing. 100,000 grades take a few seconds on SQLite because rows go through executemany (Core
 `insert`/`update` with lists of parameters), never through ORM objects one by one.
+
+A written answer (`kind: manual`) may come with `score: null` (awaiting a trainer) and its Markdown `answer`,
+stored in `written_answers`. The trainer's grade lives in other columns (`grades.manual_*`) that ingestion never
+writes, so a re-sent pending row cannot erase it.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.errors import ApiError
-from progress_api.crud.catalog import recompute_lateness
-from progress_api.crud.events import bump_version
+from progress_api.crud.events import bump_scopes
+from progress_api.crud.grading import completion_results
+from progress_api.crud.releases import recompute_lateness
 from progress_api.models.catalog import Assignment, Course, Exercise
-from progress_api.models.common import table_of, to_utc
+from progress_api.models.common import table_of, to_utc, utcnow
 from progress_api.models.events import Event
-from progress_api.models.grading import Grade, GradeIn, IngestResult, Submission
+from progress_api.models.grading import Grade, GradeIn, IngestResult, Submission, WrittenAnswer
 from progress_api.models.people import User
 
 CHUNK = 500  # ids per IN (...) clause: far below SQLite's and PostgreSQL's parameter limits
@@ -32,6 +37,7 @@ SCORE_EPSILON = 1e-9
 SUBMISSIONS: Table = table_of(Submission)
 GRADES: Table = table_of(Grade)
 EVENTS: Table = table_of(Event)
+ANSWERS: Table = table_of(WrittenAnswer)
 GRADE_COLUMNS = ("score", "max_score", "kind", "graded_at", "feedback_url", "comment")
 
 
@@ -81,7 +87,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def _resolve_catalog(db: Session, pairs: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], Any], dict[Any, Any]]:
-    """(course, assignment) -> assignment id, and (assignment id, exercise) -> (exercise id, max_score)."""
+    """(course, assignment) -> assignment id, and (assignment id, exercise) -> (exercise id, max_score, kind)."""
     courses = {c for c, _ in pairs}
     rows = db.execute(
         select(col(Course.slug), col(Assignment.slug), col(Assignment.id))
@@ -91,12 +97,16 @@ def _resolve_catalog(db: Session, pairs: set[tuple[str, str]]) -> tuple[dict[tup
     assignments = {(c, a): aid for c, a, aid in rows if (c, a) in pairs}
     exercises: dict[Any, Any] = {}
     for ids in chunks(list(assignments.values())):
-        for aid, slug, eid, max_score in db.execute(
-            select(col(Exercise.assignment_id), col(Exercise.slug), col(Exercise.id), col(Exercise.max_score)).where(
-                col(Exercise.assignment_id).in_(ids)
-            )
+        for aid, slug, eid, max_score, kind in db.execute(
+            select(
+                col(Exercise.assignment_id),
+                col(Exercise.slug),
+                col(Exercise.id),
+                col(Exercise.max_score),
+                col(Exercise.kind),
+            ).where(col(Exercise.assignment_id).in_(ids))
         ):
-            exercises[(aid, slug)] = (eid, max_score)
+            exercises[(aid, slug)] = (eid, max_score, kind)
     return assignments, exercises
 
 
@@ -133,8 +143,9 @@ def ingest_grades(db: Session, *, grades: Sequence[GradeIn]) -> IngestResult:
         if exercise is None:
             fail(index, "exercise", f"exercice inconnu dans {g.course}/{g.assignment} : {g.exercise}")
             continue
-        if g.max_score < 0 or not (0 <= g.score <= g.max_score + SCORE_EPSILON):
-            fail(index, "score", f"note hors bornes : {g.score} / {g.max_score}")
+        problem = _row_problem(g, exercise)
+        if problem is not None:
+            fail(index, *problem)
             continue
         key = (uid, aid, g.attempt, exercise[0])
         previous = rows.get(key)
@@ -156,6 +167,7 @@ def ingest_grades(db: Session, *, grades: Sequence[GradeIn]) -> IngestResult:
     created, updated, unchanged, touched = _upsert_grades(db, rows, submission_ids)
     if created or updated:
         recompute_lateness(db, assignment_ids=sorted({a for _, a, _ in submission_ids}))
+        results = completion_results(db, submission_ids=[submission_ids[key] for key in touched])
         stamp = db_time(db)
         bulk_write(
             db,
@@ -168,14 +180,35 @@ def ingest_grades(db: Session, *, grades: Sequence[GradeIn]) -> IngestResult:
                     "completed",
                     "assignment",
                     f"{g.course}/{g.assignment}",
-                    json.dumps({"attempt": attempt}),
+                    json.dumps({"attempt": attempt, **results.get(submission_ids[(uid, aid, attempt)], {})}),
                 )
-                for (uid, _aid, attempt), g in touched.items()
+                for (uid, aid, attempt), g in touched.items()
             ],
         )
-        bump_version(db)
+        bump_scopes(db, user_ids={uid for uid, _, _ in touched})
     db.flush()
     return IngestResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _row_problem(g: GradeIn, exercise: tuple[int, float, str]) -> tuple[str, str] | None:
+    """(field, French message) when a row disagrees with the catalogue or with itself, else None."""
+    _eid, max_score, kind = exercise
+    if abs(g.max_score - max_score) > 1e-6:
+        return (
+            "max_score",
+            f"barème {g.max_score:g} différent de celui du catalogue ({max_score:g}) pour "
+            f"{g.course}/{g.assignment}/{g.exercise} : réenregistrez le devoir (PUT …/assignments/…)",
+        )
+    if g.score is None:
+        if g.kind != "manual":
+            return "score", "note absente : seule une réponse écrite (kind « manual ») peut attendre un formateur"
+        if kind != "manual":
+            return "kind", f"{g.exercise} est autocorrigé d'après le catalogue : sa note est obligatoire"
+    elif not 0 <= g.score <= g.max_score + SCORE_EPSILON:
+        return "score", f"note hors bornes : {g.score} / {g.max_score}"
+    if g.answer is not None and kind != "manual":
+        return "answer", f"réponse écrite envoyée pour {g.exercise}, exercice autocorrigé d'après le catalogue"
+    return None
 
 
 def _upsert_submissions(
@@ -247,6 +280,11 @@ def _upsert_grades(
         ).where(col(Grade.submission_id).in_(part))
         for gid, sid, eid, *stored in db.execute(stmt):
             existing[(sid, eid)] = (gid, tuple(stored))
+    # Stored answers, only for the (few) rows that carry one: written answers, not the autograded bulk.
+    answered: dict[tuple[int, int], str] = {
+        (submission_ids[(u, a, n)], e): g.answer for (u, a, n, e), (_i, g) in rows.items() if g.answer is not None
+    }
+    stored_answers = _load_answers(db, [existing[k][0] for k in answered if k in existing])
     stamp = db_time(db)
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
@@ -254,9 +292,11 @@ def _upsert_grades(
     unchanged = 0
     for (uid, aid, attempt, eid), (_i, g) in rows.items():
         sid = submission_ids[(uid, aid, attempt)]
-        values: tuple[Any, ...] = (float(g.score), float(g.max_score), g.kind, g.graded_at, g.feedback_url, g.comment)
+        score = float(g.score) if g.score is not None else None
+        values: tuple[Any, ...] = (score, float(g.max_score), g.kind, g.graded_at, g.feedback_url, g.comment)
         current = existing.get((sid, eid))
-        if current is not None and current[1] == values:
+        new_answer = g.answer is not None and (current is None or stored_answers.get(current[0]) != g.answer)
+        if current is not None and current[1] == values and not new_answer:
             unchanged += 1
             continue
         out = (values[0], values[1], values[2], stamp(values[3]), values[4], values[5])
@@ -267,4 +307,33 @@ def _upsert_grades(
         touched[(uid, aid, attempt)] = g
     bulk_write(db, GRADES, ("submission_id", "exercise_id", *GRADE_COLUMNS), inserts)
     bulk_write(db, GRADES, GRADE_COLUMNS, updates, where="id")
+    if answered:
+        _write_answers(db, answered, stored_answers)
     return len(inserts), len(updates), unchanged, touched
+
+
+def _load_answers(db: Session, grade_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for part in chunks(sorted(grade_ids)):
+        stmt = select(col(WrittenAnswer.grade_id), col(WrittenAnswer.answer)).where(
+            col(WrittenAnswer.grade_id).in_(part)
+        )
+        found.update({gid: text for gid, text in db.execute(stmt)})
+    return found
+
+
+def _write_answers(db: Session, answered: dict[tuple[int, int], str], stored: dict[int, str]) -> None:
+    """Insert or replace the answers whose text differs from what is stored (grade ids looked up after insert)."""
+    ids: dict[tuple[int, int], int] = {}
+    for part in chunks(sorted({sid for sid, _ in answered})):
+        stmt = select(col(Grade.id), col(Grade.submission_id), col(Grade.exercise_id)).where(
+            col(Grade.submission_id).in_(part)
+        )
+        for gid, sid, eid in db.execute(stmt):
+            if gid is not None and (sid, eid) in answered:
+                ids[(sid, eid)] = gid
+    now = db_time(db)(utcnow())
+    new = [(ids[k], text, now) for k, text in answered.items() if ids[k] not in stored]
+    changed = [(text, now, ids[k]) for k, text in answered.items() if ids[k] in stored and stored[ids[k]] != text]
+    bulk_write(db, ANSWERS, ("grade_id", "answer", "received_at"), new)
+    bulk_write(db, ANSWERS, ("answer", "received_at"), changed, where="grade_id")

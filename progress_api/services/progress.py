@@ -1,5 +1,7 @@
 """A learner's own progress: every assignment released to their cohorts (or graded), exercise by exercise with
-feedback links, and their competency profile (level reached per competency of the framework)."""
+feedback links and their trainers' grades and comments on written answers, and their competency profile (level
+reached per competency of the framework). A written answer awaiting its grade is "à corriger": out of the scores
+and ratios until graded, never counted as 0."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from progress_api.crud.catalog import exercise_rows
+from progress_api.crud.grading import EFFECTIVE
 from progress_api.models.analytics import (
     AssignmentProgress,
     CompetencyProgress,
@@ -21,29 +25,41 @@ from progress_api.models.catalog import Assignment, Competency, Course, Exercise
 from progress_api.models.common import to_utc, utcnow
 from progress_api.models.grading import Grade, SelfCheck, Submission
 from progress_api.models.people import Cohort, Enrolment, User
-from progress_api.services.cache import cached
+from progress_api.services.cache import Scope, cached
 
 
-def learner_progress(db: Session, *, user: User, pass_ratio: float = 0.5) -> LearnerProgress:
-    return cached(db, ("progress", user.id, pass_ratio), lambda: _compute(db, user=user, pass_ratio=pass_ratio))
-
-
-def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
-    now = utcnow()
-    cohorts = list(
-        db.execute(
-            select(col(Cohort.id), col(Cohort.slug))
-            .join(Enrolment, col(Enrolment.cohort_id) == col(Cohort.id))
-            .where(col(Enrolment.user_id) == user.id)
-            .order_by(col(Cohort.slug))
-        )
+def learner_progress(
+    db: Session, *, user: User, pass_ratio: float = 0.5, cohort_ids: frozenset[int] | None = None
+) -> LearnerProgress:
+    """The learner's progress; with `cohort_ids`, only through those cohorts (what a trainer of them may see:
+    the work released to them, `api.access.Access.cohorts_for`). Cached per view (`cohort_ids` is in the key),
+    invalidated by the learner's scope: their own writes and those of the cohorts they are enrolled in."""
+    return cached(
+        db,
+        ("progress", user.id, pass_ratio, cohort_ids),
+        lambda: _compute(db, user=user, pass_ratio=pass_ratio, cohort_ids=cohort_ids),
+        scope=Scope(user_id=user.id),
     )
-    cohort_ids: list[Any] = [cid for cid, _ in cohorts]
-    # Released to one of the learner's cohorts (latest due date if several), or graded without a release.
+
+
+def _compute(db: Session, *, user: User, pass_ratio: float, cohort_ids: frozenset[int] | None) -> LearnerProgress:
+    now = utcnow()
+    enrolled = (
+        select(col(Cohort.id), col(Cohort.slug))
+        .join(Enrolment, col(Enrolment.cohort_id) == col(Cohort.id))
+        .where(col(Enrolment.user_id) == user.id)
+        .order_by(col(Cohort.slug))
+    )
+    if cohort_ids is not None:
+        enrolled = enrolled.where(col(Cohort.id).in_(sorted(cohort_ids)))
+    cohorts = list(db.execute(enrolled))
+    in_cohorts: list[Any] = [cid for cid, _ in cohorts]
+    # Released to one of the learner's cohorts (latest due date if several), or graded without a release
+    # (unless the view is limited to some cohorts: then only what was released to them).
     due: dict[int, datetime | None] = {}
     for aid, d in db.execute(
         select(col(Release.assignment_id), func.max(col(Release.due_date)))
-        .where(col(Release.cohort_id).in_(cohort_ids))
+        .where(col(Release.cohort_id).in_(in_cohorts))
         .group_by(col(Release.assignment_id))
     ):
         due[aid] = to_utc(d) if d is not None else None
@@ -51,35 +67,46 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
     latest: dict[int, tuple[int, bool]] = {}
     attempts: dict[int, set[int]] = defaultdict(set)
     last_activity: datetime | None = None
-    for aid, attempt, submitted_at, late, eid, score, override, max_score, feedback, comment in db.execute(
+    rows = db.execute(
         select(
             col(Submission.assignment_id),
             col(Submission.attempt),
             col(Submission.submitted_at),
             col(Submission.late),
             col(Grade.exercise_id),
-            col(Grade.score),
-            col(Grade.override_score),
+            EFFECTIVE,
             col(Grade.max_score),
             col(Grade.feedback_url),
             col(Grade.comment),
+            col(Grade.manual_comment),
+            col(Grade.manual_at),
+            col(Grade.override_score).is_not(None),
         )
         .join(Grade, col(Grade.submission_id) == col(Submission.id))
         .where(col(Submission.user_id) == user.id)
+        .where(col(Submission.assignment_id).in_(list(due)) if cohort_ids is not None else true())
         .order_by(col(Submission.attempt))
-    ):
+    )
+    for (
+        aid,
+        attempt,
+        submitted_at,
+        late,
+        eid,
+        score,
+        max_score,
+        feedback,
+        comment,
+        review,
+        reviewed_at,
+        overridden,
+    ) in rows:
         attempts[aid].add(attempt)
         if aid not in latest or attempt >= latest[aid][0]:
             if aid in latest and attempt > latest[aid][0]:
                 grades[aid].clear()
             latest[aid] = (attempt, bool(late))
-            grades[aid][eid] = (
-                override if override is not None else score,
-                max_score,
-                override is not None,
-                feedback,
-                comment,
-            )
+            grades[aid][eid] = (score, max_score, overridden, feedback, comment, review, reviewed_at)
         when = to_utc(submitted_at)
         last_activity = when if last_activity is None or when > last_activity else last_activity
     assignment_ids = sorted(set(due) | set(latest))
@@ -103,17 +130,7 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         )
     }
     exercises: dict[Any, list[Any]] = defaultdict(list)
-    for ex_aid, ex_id, slug, max_score, kind in db.execute(
-        select(
-            col(Exercise.assignment_id),
-            col(Exercise.id),
-            col(Exercise.slug),
-            col(Exercise.max_score),
-            col(Exercise.kind),
-        )
-        .where(col(Exercise.assignment_id).in_(assignment_ids))
-        .order_by(col(Exercise.position))
-    ):
+    for ex_aid, ex_id, slug, max_score, kind in exercise_rows(db, assignment_ids=assignment_ids):
         exercises[ex_aid].append((ex_id, slug, max_score, kind))
     items: list[AssignmentProgress] = []
     ratio_by_exercise: dict[int, float] = {}
@@ -123,7 +140,7 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         ex_items = []
         for eid, ex_slug, ex_max, kind in exercises.get(aid, []):
             g = got.get(eid)
-            if g is not None:
+            if g is not None and g[0] is not None:
                 ratio_by_exercise[eid] = g[0] / g[1] if g[1] else 1.0
             ex_items.append(
                 ExerciseProgress(
@@ -134,9 +151,13 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
                     overridden=bool(g and g[2]),
                     feedback_url=g[3] if g else None,
                     comment=g[4] if g else None,
+                    to_grade=g is not None and g[0] is None,
+                    trainer_comment=g[5] if g else None,
+                    trainer_graded_at=to_utc(g[6]) if g and g[6] is not None else None,
                 )
             )
         max_total = sum(e[2] for e in exercises.get(aid, []))
+        scored = [g for g in got.values() if g[0] is not None]
         d = due.get(aid)
         if aid in latest:
             status = "late" if latest[aid][1] else "graded"
@@ -149,11 +170,12 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
                 title=title,
                 due_date=d,
                 status=status,
-                score=round(sum(g[0] for g in got.values()), 4) if aid in latest else None,
+                score=round(sum(g[0] for g in scored), 4) if scored else None,
                 max_score=max_total,
                 attempts=len(attempts.get(aid, ())),
                 late=status == "late",
                 exercises=ex_items,
+                to_grade=len(got) - len(scored),
             )
         )
     competencies = _competencies(
@@ -162,18 +184,22 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         ratios=ratio_by_exercise,
         pass_ratio=pass_ratio,
     )
-    checks, passed = db.execute(
-        select(func.count(), func.sum(case((col(SelfCheck.passed), 1), else_=0))).where(
-            col(SelfCheck.user_id) == user.id
+    mine = col(SelfCheck.user_id) == user.id
+    if cohort_ids is not None:
+        mine = mine & col(SelfCheck.exercise_id).in_(
+            select(col(Exercise.id)).where(col(Exercise.assignment_id).in_(list(due)))
         )
+    checks, passed = db.execute(
+        select(func.count(), func.sum(case((col(SelfCheck.passed), 1), else_=0))).where(mine)
     ).one()
-    last_check = db.execute(select(func.max(col(SelfCheck.at))).where(col(SelfCheck.user_id) == user.id)).scalar()
+    last_check = db.execute(select(func.max(col(SelfCheck.at))).where(mine)).scalar()
     if last_check is not None:
         last_check = to_utc(last_check)
         last_activity = last_check if last_activity is None or last_check > last_activity else last_activity
     graded = [i for i in items if i.score is not None]
     score = sum(i.score or 0.0 for i in graded)
-    max_score = sum(i.max_score for i in graded)
+    # Only the points of what is graded: an answer still to grade is neither 0 nor part of the denominator.
+    max_score = sum(e.max_score for i in graded for e in i.exercises if e.score is not None)
     return LearnerProgress(
         username=user.username,
         display_name=user.display_name,
@@ -190,6 +216,7 @@ def _compute(db: Session, *, user: User, pass_ratio: float) -> LearnerProgress:
         selfchecks=int(checks or 0),
         selfchecks_passed=int(passed or 0),
         last_activity=last_activity,
+        to_grade=sum(i.to_grade for i in items),
     )
 
 

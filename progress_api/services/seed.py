@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from progress_api.core.config import Settings
-from progress_api.crud import catalog as catalog_crud
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import users as users_crud
 from progress_api.models.common import Role
 from progress_api.services.cedia_seed import seed_cedia
+from progress_api.services.course_catalog import load_course_catalog
 
 Seeder = Callable[[Session, Settings], None]
 
@@ -63,7 +63,7 @@ def seed_people(db: Session, _settings: Settings) -> None:
 
 def seed_catalog(db: Session, _settings: Settings) -> None:
     """The catalogue from `courses/` (course.yml + competencies.yml) when it is there, the first course released."""
-    catalog_crud.load_course_catalog(db, release_to=cohorts_crud.get_cohort(db, slug=DEMO_COHORT))
+    load_course_catalog(db, release_to=cohorts_crud.get_cohort(db, slug=DEMO_COHORT))
 
 
 SEEDERS: list[tuple[str, Seeder]] = [("people", seed_people), ("catalog", seed_catalog), ("cedia", seed_cedia)]

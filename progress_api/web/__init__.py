@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from progress_api.web import (
     pages_auth,
     pages_cedia,
+    pages_cedia_forms,
+    pages_cedia_project,
     pages_cedia_team,
     pages_dashboard,
     pages_learner,
@@ -18,6 +20,8 @@ ROUTERS: list[APIRouter] = [
     static_files.router,
     pages_auth.router,
     pages_cedia.router,
+    pages_cedia_forms.router,  # before the project page: `/cedia/projets/nouveau` is not a project id
+    pages_cedia_project.router,
     pages_cedia_team.router,
     pages_dashboard.router,
     pages_trainer.router,

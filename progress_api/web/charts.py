@@ -14,8 +14,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -45,11 +45,13 @@ class ChartCache:
         self.renders = 0  # how many times a chart was actually drawn (tests read it to prove the cache works)
 
     @staticmethod
-    def key(kind: str, data: Any) -> str:
+    def key(kind: str, data: object) -> str:
         payload = json.dumps([kind, data], sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
-    def get_or_render(self, kind: str, data: Any, draw: Callable[[Figure], None], *, size: tuple[float, float]) -> Png:
+    def get_or_render(
+        self, kind: str, data: object, draw: Callable[[Figure], None], *, size: tuple[float, float]
+    ) -> Png:
         key = self.key(kind, data)
         with self._lock:
             if key in self._items:
@@ -73,14 +75,14 @@ def _render(draw: Callable[[Figure], None], size: tuple[float, float]) -> bytes:
     return buffer.getvalue()
 
 
-def _style(ax: Any, title: str) -> None:
+def _style(ax: Axes, title: str) -> None:
     ax.set_title(title, loc="left", fontsize=11, color=INK)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=9)
 
 
-def _empty(ax: Any, text: str = "Pas encore de données") -> None:
+def _empty(ax: Axes, text: str = "Pas encore de données") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", color=MUTED, transform=ax.transAxes)
     ax.set_axis_off()
 

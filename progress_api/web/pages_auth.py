@@ -10,28 +10,35 @@ or — only when `ACADEMY_PRODUCTION` is false — pick an existing demo account
 
 from __future__ import annotations
 
+import logging
 import secrets
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from tornado.web import HTTPError as HubHTTPError
 
-from progress_api.core.auth import close_session, open_session, resolve_principal
+from progress_api.core.auth import close_session, hub_user_for_token, open_session, resolve_principal
 from progress_api.core.config import Settings
+from progress_api.core.errors import ApiError
 from progress_api.crud import users as users_crud
 from progress_api.models.common import Role
 from progress_api.web.deps import Web, WebDep
 
+if TYPE_CHECKING:
+    from jupyterhub.services.auth import HubOAuth  # imported for real only under the hub (tornado, traitlets…)
+
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 STATE_COOKIE = "academie_oauth_state"
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
-def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host: str, hub_prefix: str) -> Any:
+def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host: str, hub_prefix: str) -> HubOAuth:
     """One HubOAuth client per configuration (it keeps the pending OAuth states in memory)."""
     from jupyterhub.services.auth import HubOAuth
 
@@ -46,7 +53,7 @@ def hub_oauth(api_url: str, token: str, client_id: str, callback: str, hub_host:
     )
 
 
-def _hub(settings: Settings) -> Any:
+def _hub(settings: Settings) -> HubOAuth:
     base = (settings.hub_base_url or "/").rstrip("/") + "/hub/"
     return hub_oauth(
         settings.hub_api_url or "",
@@ -121,7 +128,12 @@ def login(
         return web.csrf_failed()
     demo = not web.settings.production
     if token.strip():
-        principal = resolve_principal(web.db, settings=web.settings, bearer=token.strip())
+        try:
+            principal = resolve_principal(web.db, settings=web.settings, bearer=token.strip())
+        except ApiError as exc:  # a hub token without access to this service, or the hub not answering
+            return web.render(
+                "login.html", status_code=exc.status, next=next, demo=demo, error={"message": exc.message}
+            )
         if principal is not None and principal.user_id is not None:
             return _signed_in(web, username=principal.username, next_url=next)
         error = "Ce jeton n'est pas valide (ou a expiré)."
@@ -134,6 +146,19 @@ def login(
     return web.render("login.html", status_code=401, next=next, demo=demo, error={"message": error})
 
 
+def _login_failed(web: Web, status: int, message: str) -> Response:
+    """A French error page with a way back to the login (which starts a fresh OAuth dance)."""
+    response = web.render(
+        "error.html",
+        status_code=status,
+        title="Connexion interrompue",
+        message=message,
+        retry_url=web.url("/connexion"),
+    )
+    response.delete_cookie(STATE_COOKIE, path=web.prefix or "/")
+    return response
+
+
 @router.get("/oauth_callback")
 async def oauth_callback(
     web: WebDep,
@@ -143,26 +168,34 @@ async def oauth_callback(
     """End of the hub's OAuth dance: check the state, get a hub token, open our own web session."""
     expected = web.request.cookies.get(STATE_COOKIE)
     if not web.settings.hub_enabled or not code or not expected or not secrets.compare_digest(state, expected):
-        return web.render(
-            "error.html",
-            status_code=400,
-            title="Connexion interrompue",
-            message="La connexion via le hub n'a pas abouti (état OAuth absent ou différent). Recommencez.",
+        return _login_failed(
+            web, 400, "La connexion via le hub n'a pas abouti (état OAuth absent ou différent). Recommencez."
         )
     auth = _hub(web.settings)
     next_url = auth.get_next_url(state)
     auth.clear_oauth_state(state)
-    token = await auth.token_for_code(code, sync=False)
-    hub_user = await auth.user_for_token(token, sync=False)
-    if not hub_user:
-        return web.render(
-            "error.html", status_code=403, title="Accès refusé", message="Le hub n'a pas reconnu ce compte."
+    try:
+        token = await auth.token_for_code(code, sync=False)
+    except HubHTTPError as exc:  # HubOAuth's error for a refused code (500) or a hub that is down (500/502)
+        log.warning("OAuth code not exchanged (%s): %s", exc.status_code, exc.log_message)
+        if exc.status_code >= 502 or "Failed to connect" in (exc.log_message or ""):
+            return _login_failed(web, 503, "Le hub JupyterHub ne répond pas pour l'instant. Réessayez dans un instant.")
+        return _login_failed(
+            web,
+            400,
+            "Le hub a refusé ce code de connexion (expiré ou déjà utilisé) : reconnectez-vous pour en obtenir un.",
         )
+    try:
+        hub_user = await run_in_threadpool(hub_user_for_token, token, web.settings)
+    except ApiError as exc:  # 403 no access to this service, 503 hub not answering
+        return _login_failed(web, exc.status, exc.message)
+    if hub_user is None:
+        return _login_failed(web, 403, "Le hub n'a pas reconnu ce compte.")
 
     def sign_in() -> Response:
-        if hub_user.get("admin"):  # a hub administrator administers the academy too, as with hub tokens
-            users_crud.ensure_user(web.db, username=hub_user["name"], roles=[Role.admin])
-        return _signed_in(web, username=hub_user["name"], next_url=next_url)
+        if hub_user.admin:  # a hub administrator administers the academy too, as with hub tokens
+            users_crud.ensure_user(web.db, username=hub_user.name, roles=[Role.admin])
+        return _signed_in(web, username=hub_user.name, next_url=next_url)
 
     response = await run_in_threadpool(sign_in)
     response.delete_cookie(STATE_COOKIE, path=web.prefix or "/")

@@ -1,22 +1,24 @@
 """Forms of a CEDIA project page that append to its lists: milestones, blockers, team members, coaches.
 
-Same flow as the other project forms (`pages_cedia.apply_change`): CSRF and role checked first, the change made by the
-CRUD function the API uses (so it lands in the history), then a redirect, or the page again with the reason.
+Same flow as the other project forms (`pages_cedia_forms.apply_change`): CSRF and role checked first, the change
+made by the CRUD function the API uses (so it lands in the history), then a redirect, or the page again with the
+reason.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from progress_api.crud import cedia_plan as plan
 from progress_api.crud import cedia_team as team
-from progress_api.models.cedia import BlockerCreate, CoachAssign, MemberCreate, MilestoneCreate
+from progress_api.models.cedia import BlockerCreate, CediaProject, CoachAssign, MemberCreate, MilestoneCreate
 from progress_api.services.cedia_kpi import MemberRole
+from progress_api.web.cedia_views import Id
 from progress_api.web.deps import WebDep
-from progress_api.web.pages_cedia import Id, apply_change, write_guard
+from progress_api.web.pages_cedia_forms import apply_change, write_guard
 
 router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 
@@ -32,7 +34,7 @@ def add_milestone_form(
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         data = MilestoneCreate(title=title, due_on=due_on)
         plan.add_milestone(web.db, project=project, data=data, actor=web.actor)
 
@@ -66,7 +68,7 @@ def add_blocker_form(
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         plan.add_blocker(web.db, project=project, data=BlockerCreate(description=description), actor=web.actor)
 
     return apply_change(web, project_id, change, success="added")
@@ -103,7 +105,7 @@ def add_member_form(
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
 
-    def change(project: Any) -> None:
+    def change(project: CediaProject) -> None:
         data = MemberCreate(display_name=display_name, username=username or None, role=MemberRole(role))
         team.add_member(web.db, project=project, data=data, actor=web.actor)
 

@@ -7,7 +7,6 @@ and sent with an ETag, so a reload with unchanged figures costs a few queries an
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 CACHE = charts.ChartCache()
 SIZE = (6.0, 3.4)
 
-CHARTS: dict[str, tuple[str, Callable[[PortfolioKpis], tuple[Any, Callable[[Figure], None]]]]] = {}
+CHARTS: dict[str, tuple[str, Callable[[PortfolioKpis], tuple[str, Callable[[Figure], None]]]]] = {}
 
 
 def chart(name: str, title: str) -> Callable[[Callable[[PortfolioKpis], Callable[[Figure], None]]], None]:

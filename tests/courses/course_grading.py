@@ -9,21 +9,22 @@ from __future__ import annotations
 import re
 import resource
 import shutil
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
+from courses.authoring.build import course_specs
+from courses.authoring.model import Ex, exercises
 from courses.manifest import default_root, load_catalog
 from courses.stubs import CODE_STUB, TEXT_STUB
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-WRONG_ANSWERS_DIR = Path(__file__).parent / "wrong_answers"
-ALTERNATIVE_ANSWERS_DIR = Path(__file__).parent / "alternative_answers"
+PROBE_PASS, PROBE_FAIL = "VISIBLE-PASS", "VISIBLE-FAIL"
 
 
 def assignment_ids() -> list[tuple[str, str]]:
@@ -31,22 +32,28 @@ def assignment_ids() -> list[tuple[str, str]]:
     return [(c.id, a.id) for c in load_catalog(default_root()) for a in c.assignments]
 
 
+def _exercises(course: str, assignment: str) -> dict[str, Ex]:
+    spec = next(a for c in course_specs() if c.id == course for a in c.assignments if a.id == assignment)
+    return exercises(spec)
+
+
+def _code(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
 def wrong_answers(course: str, assignment: str) -> dict[str, str]:
-    """The plausible wrong answers stored for an assignment (exercise id -> code)."""
-    return _answers(WRONG_ANSWERS_DIR, course, assignment)
+    """The plausible wrong answer authored next to each exercise (exercise id -> code)."""
+    return {ex: _code(block.wrong) for ex, block in _exercises(course, assignment).items()}
 
 
-def alternative_answers(course: str, assignment: str) -> dict[str, str]:
-    """Other correct answers (another shape, dtype, order…) stored for an assignment (exercise id -> code)."""
-    return _answers(ALTERNATIVE_ANSWERS_DIR, course, assignment)
-
-
-def _answers(directory: Path, course: str, assignment: str) -> dict[str, str]:
-    path = directory / f"{course}.yml"
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return dict(data.get(assignment) or {})
+def alternative_rounds(course: str, assignment: str) -> list[dict[str, str]]:
+    """The other correct answers authored next to the exercises, as submissions: the k-th round holds the k-th
+    alternative of every exercise that has at least k (exercise id -> code)."""
+    blocks = _exercises(course, assignment)
+    rounds = max((len(b.alternatives) for b in blocks.values()), default=0)
+    return [
+        {ex: _code(b.alternatives[k]) for ex, b in blocks.items() if len(b.alternatives) > k} for k in range(rounds)
+    ]
 
 
 @dataclass(frozen=True)
@@ -64,13 +71,17 @@ class CellScore:
     auto: bool
 
 
-def nbgrader_config(root: Path, course_id: str) -> Config:
+def nbgrader_config(root: Path, course_id: str, *, overwrite_cells: bool = True) -> Config:
+    """nbgrader's settings for these courses; `overwrite_cells=False` only for control experiments (no restore of
+    protected cells before execution, which no real grading run does)."""
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = course_id
     config.ClearSolutions.code_stub = {"python": CODE_STUB}
     config.ClearSolutions.text_stub = TEXT_STUB
     config.ExecutePreprocessor.timeout = 120
+    if not overwrite_cells:
+        config.OverwriteCells.enabled = False
     return config
 
 
@@ -88,6 +99,11 @@ def generate(*, source_dir: Path, course_id: str, assignment: str, workdir: Path
 
 def release_notebook(root: Path, assignment: str, name: str) -> NotebookNode:
     return nbformat.read(root / "release" / assignment / name, as_version=4)
+
+
+def autograded_notebook(root: Path, student: str, assignment: str, name: str) -> NotebookNode:
+    """The notebook nbgrader executed for a submission (protected cells restored, outputs kept)."""
+    return nbformat.read(root / "autograded" / student / assignment / name, as_version=4)
 
 
 def solution_body(source_cell: NotebookNode) -> str:
@@ -121,26 +137,65 @@ def with_answers(release: NotebookNode, source: NotebookNode, answers: dict[str,
     return nb
 
 
-def with_wrong_answers(release: NotebookNode, source: NotebookNode, wrong: dict[str, str]) -> NotebookNode:
-    """The release notebook with plausible wrong answers in the given exercises, right answers elsewhere.
+def _probe(exercise: str, visible: str) -> NotebookNode:
+    """A learner-added cell that runs an exercise's visible tests (as released) and prints whether they pass."""
+    code = (
+        f"try:\n    exec({visible!r}, globals())\n"
+        f"except Exception as _exc:\n    print({PROBE_FAIL!r}, {exercise!r}, type(_exc).__name__, _exc)\n"
+        f"else:\n    print({PROBE_PASS!r}, {exercise!r})"
+    )
+    cell = nbformat.v4.new_code_cell(code)
+    cell["id"] = f"probe-{exercise}"
+    return cell
 
-    After each wrong exercise's test cell, a learner-added cell runs the right answer so that later exercises
-    start from a correct state: each wrong answer is judged on its own in a single execution.
+
+def judged_alone(release: NotebookNode, source: NotebookNode, answers: dict[str, str]) -> NotebookNode:
+    """The solved notebook with some answers replaced, each judged on its own in a single execution.
+
+    After each replaced answer, a learner-added probe cell records whether the visible tests pass; after the
+    exercise's test cell, another runs the reference answer so that later exercises start from a correct state.
     """
     nb = solved(release, source)
-    answers = {grade_id(c): solution_body(c) for c in source.cells if grade_id(c)}
+    reference_answers = {grade_id(c): solution_body(c) for c in source.cells if grade_id(c)}
+    visible = {grade_id(c): c.source for c in release.cells if (grade_id(c) or "").endswith("_tests")}
     cells: list[NotebookNode] = []
     for cell in nb.cells:
         gid = grade_id(cell)
-        if gid in wrong:
-            cell.source = wrong[gid]
+        if gid in answers:
+            cell.source = answers[gid]
         cells.append(cell)
-        if gid and gid.endswith("_tests") and gid.removesuffix("_tests") in wrong:
-            restore = nbformat.v4.new_code_cell(answers[gid.removesuffix("_tests")])
-            restore["id"] = f"restore-{gid}".replace("_", "-")
+        if gid in answers:
+            cells.append(_probe(gid, visible[f"{gid}_tests"]))
+        exercise = (gid or "").removesuffix("_tests")
+        if gid and gid.endswith("_tests") and exercise in answers:
+            restore = nbformat.v4.new_code_cell(reference_answers[exercise])
+            restore["id"] = f"restore-{exercise}"
             cells.append(restore)
     nb.cells = cells
     return nb
+
+
+def self_check_outputs(executed: NotebookNode) -> dict[str, tuple[str, list[str]]]:
+    """exercise id -> (what its read-only `check("exNN")` cell printed, the errors it raised) once executed."""
+    found = {}
+    for cell in executed.cells:
+        if cell.get("id", "").endswith("-verifier"):
+            outputs = cell.get("outputs", [])
+            text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+            errors = [f"{o['ename']}: {o['evalue']}" for o in outputs if o.get("output_type") == "error"]
+            found[cell["id"].removesuffix("-verifier")] = (text.strip(), errors)
+    return found
+
+
+def visible_verdicts(executed: NotebookNode) -> dict[str, str]:
+    """exercise id -> what its probe cell printed (starts with PROBE_PASS when the visible tests passed)."""
+    verdicts = {}
+    for cell in executed.cells:
+        if cell.get("id", "").startswith("probe-"):
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            errors = [o["evalue"] for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            verdicts[cell["id"].removeprefix("probe-")] = text.strip() or f"no output {errors}"
+    return verdicts
 
 
 def autograde(
@@ -150,6 +205,7 @@ def autograde(
     assignment: str,
     submissions: dict[str, NotebookNode],
     runs: dict[str, Run] | None = None,
+    overwrite_cells: bool = True,
 ) -> dict[str, dict[str, CellScore]]:
     """Submit each notebook under its student id, autograde with nbgrader, return the scores per grade cell.
 
@@ -162,7 +218,7 @@ def autograde(
     names = [p.name for p in (root / "release" / assignment).glob("*.ipynb")]
     assert len(names) == 1, f"one notebook per assignment expected, got {names}"
     name = names[0]
-    api = NbGraderAPI(config=nbgrader_config(root, course_id))
+    api = NbGraderAPI(config=nbgrader_config(root, course_id, overwrite_cells=overwrite_cells))
     scores: dict[str, dict[str, CellScore]] = {}
     for student, nb in submissions.items():
         target = root / "submitted" / student / assignment / name

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from courses.checks import assert_close, assert_same_frame, assert_same_series, assert_same_set, by_month, to_series
+from courses.checks import (
+    assert_close,
+    assert_same_frame,
+    assert_same_rows,
+    assert_same_series,
+    assert_same_set,
+    by_month,
+    to_series,
+)
 
 
 def test_assert_close_accepts_numpy_scalars_and_rounding() -> None:
@@ -89,3 +97,48 @@ def test_by_month_accepts_periods_timestamps_and_text() -> None:
         assert list(by_month(series).index) == ["2025-01", "2025-02"]
     with pytest.raises(AssertionError, match="indexé par mois"):
         by_month(pd.Series([1.0], index=["pas une date"]))
+
+
+def test_series_and_frame_comparisons_accept_category_and_narrow_integer_dtypes() -> None:
+    """Is a correct answer accepted with category labels or values, int32 counts or a category key column?"""
+    expected = pd.Series({"a": 1.0, "b": 2.0})
+    assert_same_series(pd.Series({"a": 1, "b": 2}, dtype="int32"), expected)
+    assert_same_series(pd.Series([1.0, 2.0], index=pd.CategoricalIndex(["a", "b"])), expected)
+    assert_same_series(pd.Series({"a": "x", "b": "y"}).astype("category"), pd.Series({"a": "x", "b": "y"}))
+    frame = pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})
+    assert_same_frame(frame.astype({"k": "category", "v": "int32"}), frame)
+    with pytest.raises(AssertionError, match="« v »"):
+        assert_same_frame(frame.assign(v=[1, 3]).astype({"k": "category"}), frame)
+
+
+def test_row_comparison_matches_a_series_on_its_labels_and_an_array_by_position() -> None:
+    """Is a per-row answer accepted in another row order, as an array, with 0/1 for booleans, and a wrong row named?"""
+    expected = pd.Series([True, False, True, False], index=[10, 11, 12, 13])
+    assert_same_rows(expected.iloc[::-1], expected)
+    assert_same_rows(np.array([1, 0, 1, 0]), expected)
+    assert_same_rows(expected.reset_index(drop=True), expected)  # index reset, order kept: matched by position
+    assert_same_rows(expected.to_frame("alerte"), expected)
+    with pytest.raises(AssertionError, match=r"1 valeur\(s\) incorrecte\(s\) sur 4, par exemple aux lignes \[13\]"):
+        assert_same_rows([True, False, True, True], expected, what="alerte")
+    with pytest.raises(AssertionError, match="4 attendues, 3 obtenues"):
+        assert_same_rows(expected.head(3), expected)
+    with pytest.raises(AssertionError, match="une valeur par ligne"):
+        assert_same_rows(0.5, expected)
+    texts = pd.Series(["bonjour", "merci"], index=["m1", "m2"])
+    assert_same_rows(["bonjour", "merci"], texts)
+    with pytest.raises(AssertionError, match="incorrecte"):
+        assert_same_rows(["bonjour merci", "merci"], texts)
+    amounts = pd.Series([19.0, 0.0, 7.35])
+    assert_same_rows(amounts.astype("float32") + 0.004, amounts)
+
+
+def test_frame_comparison_on_index_aligns_rows_and_ignores_column_order_and_dtype() -> None:
+    """Is a table with one row per row of another accepted in another row or column order, and in float32?"""
+    expected = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0, 1, 0]}, index=[5, 6, 7])
+    assert_same_frame(expected.iloc[[2, 0, 1]][["b", "a"]].astype("float32"), expected, on_index=True)
+    with pytest.raises(AssertionError, match="mêmes lignes"):
+        assert_same_frame(expected.reset_index(drop=True), expected, on_index=True)
+    with pytest.raises(AssertionError, match="« a »"):
+        assert_same_frame(expected.assign(a=[1.0, 2.0, 4.0]), expected, on_index=True)
+    with pytest.raises(AssertionError, match="manquante"):
+        assert_same_frame(expected.drop(columns="b"), expected, on_index=True)

@@ -109,7 +109,7 @@ def test_secrets_persist_across_restarts_in_private_files(monkeypatch: pytest.Mo
 def test_demo_login_page_is_labelled_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Is the local authenticator the shared demo password, announced as DÉMO on the login page?"""
     c = load(monkeypatch, tmp_path)
-    assert c.JupyterHub.authenticator_class == "shared-password"
+    assert c.JupyterHub.authenticator_class == "hub.roster_login.RosterSharedPasswordAuthenticator"
     assert "DÉMO" in c.JupyterHub.template_vars["announcement_login"]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import RunningHub, platform_env, start_hub, wait_ready_server, xsrf
+from hub_harness import RunningHub, platform_env, start_hub, wait_ready_server, xsrf
 
 from hub.config import HubSettings
 from hub.roster_sync import HubClient, sync_once

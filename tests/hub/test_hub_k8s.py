@@ -1,32 +1,33 @@
-"""The Kubernetes path without a cluster: the values load, agree with the manifests, and build the hub's config.
+"""The Kubernetes path without a cluster: values, manifests, images, as far as files can be checked.
 
-What is checked against the Zero to JupyterHub chart: the top-level and nested keys we use exist in the chart's
-values (hand-checked against jupyterhub/zero-to-jupyterhub-k8s values.yaml/schema.yaml, listed below), the
-OAuthenticator settings are accepted by OAuthenticator itself, and our config file builds roles and services that
-match the Deployments in academy.yaml. Not checked here: `helm template` rendering (no helm, no cluster).
+The values are validated against the Zero to JupyterHub chart's own values schema (vendored, see its header); the
+environment each Deployment sets is checked against the settings classes of the part it runs; the images' build
+context and install steps are checked as files. How the chart's hub configuration turns the values into KubeSpawner
+pods and hub services is tests/hub/test_hub_k8s_chart.py. Not exercised: `helm template` and a real cluster.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
-from oauthenticator.generic import GenericOAuthenticator
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
 
-K8S = Path(__file__).resolve().parents[2] / "hub" / "k8s"
-# Keys of the chart's values we rely on (z2jh 4.x values schema).
-CHART_KEYS = {
-    "hub": {"image", "db", "extraEnv", "config", "resources"},
-    "proxy": {"service"},
-    "ingress": {"enabled", "hosts", "tls"},
-    "singleuser": {"image", "defaultUrl", "cpu", "memory", "storage", "extraEnv", "networkPolicy"},
-    "cull": {"enabled", "timeout", "every"},
-    "custom": {"academy"},
-}
+from datasets_synthetic.config import DataSettings
+from graders.config import GraderSettings, SandboxLimits
+from hub.config import HubSettings
+from hub.k8s_values import K8S_SECRETS
+from progress_api.core.config import Settings as ProgressSettings
+
+REPO = Path(__file__).resolve().parents[2]
+K8S = REPO / "hub" / "k8s"
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +43,60 @@ def manifests() -> dict[tuple[str, str], dict[str, Any]]:
     return {(doc["kind"], doc["metadata"]["name"]): doc for doc in docs}
 
 
-def test_values_use_only_chart_keys(values: dict[str, Any]) -> None:
-    """Are the values' sections and keys ones the chart knows (a typo would be silently ignored by helm)?"""
-    assert set(values) == set(CHART_KEYS)
-    for section, keys in CHART_KEYS.items():
-        assert set(values[section]) <= keys | {"service"}, (section, set(values[section]) - keys)
-    assert set(values["singleuser"]["storage"]) <= {"type", "capacity", "extraVolumes", "extraVolumeMounts"}
-    assert values["hub"]["db"]["type"] == "postgres"
+def without_default_requirements(node: Any, *, conditional: bool = False) -> Any:
+    """The chart's schema minus the `required` lists the chart's default values satisfy (see the schema's header)."""
+    if isinstance(node, list):
+        return [without_default_requirements(item, conditional=conditional) for item in node]
+    if not isinstance(node, dict):
+        return node
+    relaxed = {}
+    for key, value in node.items():
+        if key == "required" and not conditional:
+            continue
+        inside_condition = conditional or key in ("oneOf", "anyOf", "allOf", "if", "then", "else")
+        relaxed[key] = without_default_requirements(value, conditional=inside_condition)
+    return relaxed
+
+
+@pytest.fixture(scope="module")
+def chart_schema() -> dict[str, Any]:
+    schema = yaml.safe_load((K8S / "z2jh-values.schema.yaml").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    relaxed: dict[str, Any] = without_default_requirements(schema)
+    return relaxed
+
+
+def schema_errors(schema: dict[str, Any], values: dict[str, Any]) -> list[str]:
+    found = jsonschema.Draft7Validator(schema).iter_errors(values)
+    return sorted(f"{'.'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in found)
+
+
+def test_values_follow_the_charts_schema(chart_schema: dict[str, Any], values: dict[str, Any]) -> None:
+    """Does every key and type of values.yaml pass the chart's values schema (helm would ignore a misspelt key)?"""
+    assert schema_errors(chart_schema, values) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("cull", "timout"), 3600, "Additional properties are not allowed ('timout' was unexpected)"),
+        (("singleuser", "storage", "extraVolumeMount"), [], "'extraVolumeMount' was unexpected"),
+        (("singleuser", "cpu", "limit"), "1 CPU", "'1 CPU' is not of type 'number', 'null'"),
+        (("hub", "db", "type"), "postgresql", "'postgresql' is not one of"),
+    ],
+)
+def test_schema_refuses_a_typo_or_a_wrong_type(
+    chart_schema: dict[str, Any], values: dict[str, Any], path: tuple[str, ...], value: Any, expected: str
+) -> None:
+    """Would a misspelt key or a wrong type in values.yaml be caught, with the path to fix?"""
+    broken = copy.deepcopy(values)
+    node = broken
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    errors = schema_errors(chart_schema, broken)
+    assert len(errors) == 1 and expected in errors[0], errors
+    assert errors[0].startswith(".".join(path[:-1]) if "unexpected" in expected else ".".join(path))
 
 
 def test_user_pods_have_limits_culling_and_read_only_datasets(values: dict[str, Any]) -> None:
@@ -66,50 +114,150 @@ def test_user_pods_have_limits_culling_and_read_only_datasets(values: dict[str, 
     assert not mounts["exchange"].get("readOnly", False)
 
 
-def test_sso_values_are_accepted_by_oauthenticator(values: dict[str, Any]) -> None:
-    """Does GenericOAuthenticator accept the chart's hub.config for it (manage_groups with group claims)?"""
-    config = Config({"GenericOAuthenticator": {**values["hub"]["config"]["GenericOAuthenticator"]}})
-    authenticator = GenericOAuthenticator(config=config)
-    assert authenticator.allowed_groups == {"academie"}
-    assert authenticator.manage_groups is True
-    assert values["hub"]["extraEnv"]["ACADEMY_ENV"] == "production"
-
-
 def test_progress_and_grader_run_on_postgresql_and_share_the_exchange(
     values: dict[str, Any], manifests: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
-    """Do the progress and grader Deployments read PostgreSQL from the Secret and see the users' exchange volume?"""
+    """Do the progress service and the grader's gradebook read PostgreSQL URLs from the Secret, sharing the exchange?"""
     progress = manifests[("Deployment", "progress")]["spec"]["template"]["spec"]
     env = {e["name"]: e for e in progress["containers"][0]["env"]}
-    assert env["ACADEMY_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "academie-secrets"
+    secret = {"name": "academie-secrets", "key": "database-url"}
+    assert env["ACADEMY_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == secret
     assert env["ACADEMY_API_PREFIX"]["value"] == "/services/progress"
     assert progress["initContainers"][0]["command"] == ["academy", "api", "migrate"]
     grader = manifests[("Deployment", "grader")]["spec"]["template"]["spec"]
+    grader_env = {e["name"]: e for e in grader["containers"][0]["env"]}
+    # graders/config.py reads the gradebook from ACADEMY_GRADEBOOK_URL; without it, SQLite files on the volume.
+    assert grader_env["ACADEMY_GRADEBOOK_URL"]["valueFrom"]["secretKeyRef"]["key"] == "gradebook-url"
     claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in grader["volumes"]}
     user_claims = {
         v["name"]: v["persistentVolumeClaim"]["claimName"] for v in values["singleuser"]["storage"]["extraVolumes"]
     }
     assert claims["exchange"] == user_claims["exchange"]
     assert grader["containers"][0]["command"] == ["academy", "grade", "watch"]
+    # The sandbox needs root (graders/README.md); as root, nbgrader's release sets the exchange's permissions.
+    assert grader["containers"][0]["securityContext"] == {"runAsUser": 0, "privileged": True}
     service = manifests[("Service", "progress")]
     port = service["spec"]["ports"][0]["port"]
     assert values["custom"]["academy"]["progressUrl"] == f"http://progress.academie.svc:{port}"
 
 
-def test_k8s_hub_config_builds_kubespawner_roles_and_services(
-    monkeypatch: pytest.MonkeyPatch, values: dict[str, Any]
+def env_names(*classes: type[BaseSettings]) -> set[str]:
+    """The environment variables pydantic-settings classes read: prefix + field name, or the field's own aliases."""
+    names: set[str] = set()
+    for cls in classes:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for name, info in cls.model_fields.items():
+            alias = info.validation_alias
+            if isinstance(alias, AliasChoices):
+                names |= {choice.upper() for choice in alias.choices if isinstance(choice, str)}
+            elif isinstance(alias, str):
+                names.add(alias.upper())
+            else:
+                names.add((prefix + name).upper())
+    return names
+
+
+def container_env(spec: dict[str, Any]) -> dict[str, set[str]]:
+    """Container name -> the names of the variables it is given (init containers included)."""
+    containers = spec.get("initContainers", []) + spec["containers"]
+    return {c["name"]: {e["name"] for e in c.get("env", [])} for c in containers}
+
+
+def test_every_variable_a_deployment_sets_is_read_by_its_part(
+    values: dict[str, Any], manifests: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
-    """Does hub/k8s/jupyterhub_config.py, fed the values, build KubeSpawner, the progress service and the roles?"""
-    monkeypatch.setenv("ACADEMY_K8S_VALUES", str(K8S / "values.yaml"))
-    monkeypatch.setenv("ACADEMY_PROGRESS_HUB_TOKEN", "p" * 40)
-    monkeypatch.setenv("ACADEMY_ROSTER_TOKEN", "r" * 40)
-    c = PyFileConfigLoader("jupyterhub_config.py", path=str(K8S)).load_config()
-    assert c.JupyterHub.spawner_class == "kubespawner.KubeSpawner"
-    services = {s["name"]: s for s in c.JupyterHub.services}
-    assert services["progress"]["url"] == values["custom"]["academy"]["progressUrl"]
-    assert services["progress"]["oauth_no_confirm"] is True
-    assert services["roster-sync"]["environment"]["ACADEMY_PROGRESS_URL"].endswith("/services/progress")
-    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
-    assert roles["learner"]["groups"] == ["learners"]
-    assert roles["idle-culler"]["services"] == ["idle-culler"]  # the chart's culler keeps its rights
-    assert "access:services!service=progress" in c.Spawner.server_token_scopes
+    """Is each environment variable set on k8s one the part in that pod reads (a misnamed one is silently ignored)?"""
+    reads = {
+        "progress": env_names(ProgressSettings),
+        "grader": env_names(GraderSettings, SandboxLimits),
+        # The hub reads HubSettings and its secrets through hub/secret_store.py; libpq reads PGPASSWORD (hub.db.url).
+        "hub": env_names(HubSettings) | {f"ACADEMY_{name.upper()}" for name in K8S_SECRETS} | {"PGPASSWORD"},
+        # User servers: notebooks load the datasets, self-check calls the progress service (graders' settings).
+        "singleuser": env_names(DataSettings, GraderSettings),
+    }
+    set_by: dict[str, dict[str, set[str]]] = {
+        "progress": container_env(manifests[("Deployment", "progress")]["spec"]["template"]["spec"]),
+        "grader": container_env(manifests[("Deployment", "grader")]["spec"]["template"]["spec"]),
+        "hub": {"hub": set(values["hub"]["extraEnv"])},
+        "singleuser": {"notebook": set(values["singleuser"]["extraEnv"])},
+    }
+    unread = {
+        f"{part}/{container}": sorted(names - reads[part])
+        for part, containers in set_by.items()
+        for container, names in containers.items()
+        if names - reads[part]
+    }
+    assert unread == {}
+    # And the check can fail: the variable the grader used to be given is not one it reads.
+    assert "ACADEMY_DATABASE_URL" not in reads["grader"]
+
+
+def test_user_pods_may_reach_the_progress_service(
+    values: dict[str, Any], manifests: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """Does the user pods' network policy let self-check reach the progress pods on the port their URL names?"""
+    policy = values["singleuser"]["networkPolicy"]
+    assert policy["enabled"] is True
+    progress = manifests[("Deployment", "progress")]["spec"]["template"]
+    labels = progress["metadata"]["labels"]
+    container_port = progress["spec"]["containers"][0]["ports"][0]["containerPort"]
+    allowed = [
+        rule
+        for rule in policy["egress"]
+        if any(set(peer["podSelector"]["matchLabels"].items()) <= set(labels.items()) for peer in rule["to"])
+        and any(port["port"] == container_port and port["protocol"] == "TCP" for port in rule["ports"])
+    ]
+    assert allowed, policy["egress"]
+    service_port = manifests[("Service", "progress")]["spec"]["ports"][0]
+    assert service_port["targetPort"] == container_port
+    assert f":{service_port['port']}/" in values["singleuser"]["extraEnv"]["ACADEMY_PROGRESS_URL"]
+
+
+def dockerignore_excludes(patterns: list[str], path: str) -> bool:
+    """Docker's .dockerignore rule: a path is excluded when the last matching pattern (of it or a parent) excludes."""
+    excluded = False
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for raw in patterns:
+        negate = raw.startswith("!")
+        pattern = raw[1:] if negate else raw
+        regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+        regex = regex.replace(r"\?", "[^/]")
+        if any(re.fullmatch(regex, candidate) for candidate in candidates):
+            excluded = not negate
+    return excluded
+
+
+def test_image_build_context_leaves_local_state_out() -> None:
+    """Does .dockerignore keep the venv, platform secrets and databases out of `COPY .`, but no tracked source?"""
+    patterns = [
+        line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip() and line[0] != "#"
+    ]
+    for secret_or_local in (
+        ".venv/bin/python",
+        ".tools/bin/uv",
+        "var/hub/cookie_secret",
+        "var/hub/roster_token",
+        "var/hub/jupyterhub.sqlite",
+        "var/progress.db",
+        "progress.db",
+        "var/grading/c01/gradebook.db-wal",
+        ".git/config",
+        "hub/__pycache__/config.cpython-311.pyc",
+        ".env",
+    ):
+        assert dockerignore_excludes(patterns, secret_or_local), secret_or_local
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert [path for path in tracked.splitlines() if dockerignore_excludes(patterns, path)] == []
+
+
+def test_images_install_the_locked_environment() -> None:
+    """Do both images install uv.lock's packages (so user servers run the hub's JupyterHub), and the hub our config?"""
+    user = (K8S / "Dockerfile.user").read_text()
+    hub = (K8S / "Dockerfile.hub").read_text()
+    assert "uv sync --frozen --no-dev" in user and "pip install --no-cache-dir /opt" not in user
+    assert "uv export --frozen --no-dev --extra k8s" in hub and "--require-hashes" in hub
+    assert "jupyterhub_config.d/academy.py" in hub
+    uv_version = re.search(r"UV_VERSION := (\S+)", (REPO / "Makefile").read_text())
+    assert uv_version is not None
+    assert f"ARG UV_VERSION={uv_version.group(1)}" in user and f"ARG UV_VERSION={uv_version.group(1)}" in hub

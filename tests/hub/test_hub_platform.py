@@ -10,7 +10,7 @@ import httpx
 import nbformat
 import psutil
 import pytest
-from conftest import (
+from hub_harness import (
     ASSIGNMENT,
     COHORT,
     COURSE,

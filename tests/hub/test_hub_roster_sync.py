@@ -1,10 +1,14 @@
-"""Roster sync against a real JupyterHub: enrolling someone or naming a trainer takes effect without a restart."""
+"""Roster sync against a real JupyterHub: enrolling, naming a trainer or leaving takes effect without a restart."""
 
 from __future__ import annotations
 
+import contextlib
+import html
 from typing import Any
 
-from conftest import RunningHub, xsrf
+import httpx
+import psutil
+from hub_harness import DEMO_PASSWORD, RunningHub, user_token, wait_ready_server, xsrf
 
 from hub.roster_sync import HubClient, desired_groups, sync_once
 from hub.secret_store import read_secret
@@ -77,3 +81,52 @@ def test_enrolling_and_naming_a_trainer_apply_to_a_running_hub(hub_alone: Runnin
     # The hub's own view of hugo's rights changed without a restart.
     hugo = client.http.get("users/hugo").json()
     assert set(hugo["groups"]) == {"trainers", "trains-p1"}
+
+
+def server_processes(name: str) -> list[psutil.Process]:
+    """The running single-user server processes of `name` (identified by their JUPYTERHUB_USER)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(part.endswith("jupyterhub-singleuser") for part in proc.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                if proc.environ().get("JUPYTERHUB_USER") == name:
+                    found.append(proc)
+    return found
+
+
+def test_leaving_the_roster_removes_every_access(hub_alone: RunningHub) -> None:
+    """Does someone who leaves the roster lose their server, tokens and session, and get told why at login?"""
+    client = hub_client(hub_alone)
+    roster = {"users": [*ROSTER["users"], {"username": "zoe", "roles": ["learner"], "cohorts": ["p1"], "trains": []}]}
+    sync_once(roster=roster, hub=client)
+    session = hub_alone.login("zoe")
+    wait_ready_server(session, "zoe")
+    assert server_processes("zoe")
+    token = user_token(session, "zoe")
+    report = sync_once(roster=ROSTER, hub=client)
+    assert report.users_removed == ["zoe"] and not report.removals_pending
+    assert "zoe" not in client.usernames()
+    assert all(not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE for proc in server_processes("zoe"))
+    with_token = httpx.get(hub_alone.url + "/hub/api/user", headers={"Authorization": f"token {token}"})
+    assert with_token.status_code == 403
+    assert session.get("/hub/api/user", headers=xsrf(session)).status_code == 403  # her cookie is no session
+    assert session.get("/user/zoe/api/status").status_code != 200
+    # The right (demo) password, but no longer in the roster: refused, with the reason in French.
+    fresh = httpx.Client(base_url=hub_alone.url, timeout=60)
+    fresh.get("/hub/login")
+    refused = fresh.post(
+        "/hub/login", data={"username": "zoe", "password": DEMO_PASSWORD, "_xsrf": fresh.cookies.get("_xsrf", "")}
+    )
+    fresh.close()
+    assert refused.status_code == 403
+    assert "n'est plus) inscrit à l'Académie" in html.unescape(refused.text)
+
+
+def test_an_empty_roster_removes_nobody(hub_alone: RunningHub) -> None:
+    """Does a roster listing nobody (a progress service misconfigured or restarting) leave every hub user in place?"""
+    client = hub_client(hub_alone)
+    sync_once(roster=ROSTER, hub=client)
+    before = client.usernames()
+    report = sync_once(roster={"users": []}, hub=client)
+    assert report.removals_skipped is True and report.users_removed == []
+    assert client.usernames() == before

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import RunningHub, xsrf
+from hub_harness import RunningHub, xsrf
 
 from hub.roster_sync import HubClient, sync_once
 from hub.secret_store import read_secret

@@ -7,7 +7,8 @@ world starts from a demo-seeded state (seeding is idempotent and its data fixed,
 
 The test modules of `POSTGRES_TOO` run on both backends (`[sqlite]` and `[postgres]`): these exercise the SQL that
 differs between them (bulk executemany, upserts, window functions, time zones, integer ranges, text limits,
-transactions and conditional updates). Their `[postgres]` runs skip, with the reason, when
+transactions and conditional updates, the trainers' work scope as correlated EXISTS, the streamed CSV export's
+server-side cursor). Their `[postgres]` runs skip, with the reason, when
 ACADEMY_TEST_POSTGRES_URL is unset. The other modules (pages, CLI, process-level tests) run on SQLite only: they
 reach the database through the same CRUD functions.
 """
@@ -35,7 +36,15 @@ from progress_api.services.seed import seed_demo
 from tests.progress_api.pg_reuse import ReusedDatabase
 
 # Paths relative to tests/progress_api/: a folder (trailing slash) or one module.
-POSTGRES_TOO = ("api/", "cedia/", "core/test_api_errors.py", "core/test_api_migrations.py", "web/test_pages_cedia.py")
+POSTGRES_TOO = (
+    "api/",
+    "cedia/",
+    "core/test_api_errors.py",
+    "core/test_api_migrations.py",
+    "core/test_token_revocation.py",
+    "services/test_csv_exports.py",
+    "web/test_pages_cedia.py",
+)
 HERE = Path(__file__).parent
 
 

@@ -74,13 +74,15 @@ A01 = AssignmentSpec(
             solution="manquants = extrait.isna().sum()",
             visible="""
             assert isinstance(manquants, pd.Series), "manquants doit être une Series (une valeur par colonne)."
-            assert len(manquants) == extrait.shape[1], "Il faut une valeur pour chaque colonne de extrait."
+            assert len(manquants) == extrait.shape[1], f"Il faut une valeur par colonne de extrait ({extrait.shape[1]} colonnes, {len(manquants)} valeurs)."
             """,
             hidden="""
             from courses.checks import assert_same_series
 
             assert_same_series(manquants, fabriquer_extrait().isna().sum(), what="manquants")
             """,
+            wrong="manquants = extrait.isna().mean()",
+            alternatives=("manquants = extrait.isna().sum().sort_values()",),
         ),
         Ex(
             title="Les lignes en double",
@@ -98,8 +100,13 @@ A01 = AssignmentSpec(
             """,
             hidden="""
             ref = fabriquer_extrait()
-            assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), "nb_doublons n'est pas le bon nombre de lignes en trop."
+            assert nb_doublons == ref.duplicated(subset=["beneficiary_id"]).sum(), (
+                f"nb_doublons vaut {nb_doublons} : comptez les lignes dont le beneficiary_id a déjà été vu, même si une autre colonne "
+                "(la commune…) a changé entre-temps."
+            )
             """,
+            wrong="nb_doublons = int(extrait.duplicated().sum())",
+            alternatives=('nb_doublons = len(extrait) - extrait["beneficiary_id"].nunique()',),
         ),
         Md(
             """
@@ -149,6 +156,17 @@ A01 = AssignmentSpec(
             for nir in nirs:
                 assert cle_nir(nir[:13]) == int(nir[13:]), f"Clé fausse pour le NIR {nir}."
             """,
+            wrong="""
+            def cle_nir(nir13):
+                return 97 - int(nir13) % 97
+            """,
+            alternatives=(
+                """
+                def cle_nir(nir13):
+                    # « 2A » et « 2B » ne peuvent apparaître qu'à la place du département : remplacer partout suffit.
+                    return 97 - int(nir13.replace("2A", "19").replace("2B", "18")) % 97
+                """,
+            ),
         ),
         Ex(
             title="Valider un NIR complet",
@@ -187,6 +205,21 @@ A01 = AssignmentSpec(
             corse = "101012A123456" + f"{97 - int('1010119123456') % 97:02d}"
             assert nir_valide(corse) is True, f"{corse} est un NIR valide (né en Corse : 2A compte pour 19)."
             """,
+            wrong="""
+            def nir_valide(nir):
+                if not isinstance(nir, str) or len(nir) != 15 or not nir.isdigit():
+                    return False
+                return 97 - int(nir[:13]) % 97 == int(nir[13:])
+            """,
+            alternatives=(
+                """
+                def nir_valide(nir):
+                    try:
+                        return len(nir) == 15 and nir[13:].isdigit() and cle_nir(nir[:13]) == int(nir[13:])
+                    except (TypeError, ValueError):
+                        return False
+                """,
+            ),
         ),
         Ex(
             title="Combien de NIR invalides ?",
@@ -209,8 +242,12 @@ A01 = AssignmentSpec(
 
 
             expected = sum(not _ok(n) for n in fabriquer_extrait()["nir"].dropna())
-            assert nb_nir_invalides == expected, "nb_nir_invalides n'est pas le bon nombre."
+            assert nb_nir_invalides == expected, (
+                f"nb_nir_invalides vaut {nb_nir_invalides} : comptez les NIR renseignés mais invalides (les NIR manquants ne comptent pas)."
+            )
             """,
+            wrong='nb_nir_invalides = int((~extrait["nir"].map(nir_valide).astype(bool)).sum())',
+            alternatives=('nb_nir_invalides = sum(not nir_valide(n) for n in extrait["nir"].dropna())',),
         ),
         Ex(
             title="Le sexe et le NIR se contredisent",
@@ -244,8 +281,18 @@ A01 = AssignmentSpec(
             ok = ref[ref["nir"].map(_ok)]
             bad = ok[ok["nir"].str[0].map({"1": "M", "2": "F"}) != ok["sex"]]
             assert len(incoherents) == len(bad), f"incoherents devrait avoir {len(bad)} lignes, il en a {len(incoherents)}."
-            assert sorted(incoherents["beneficiary_id"]) == sorted(bad["beneficiary_id"]), "Ce ne sont pas les bonnes lignes."
+            assert sorted(incoherents["beneficiary_id"]) == sorted(bad["beneficiary_id"]), "Ce ne sont pas les bonnes lignes : ne gardez que les NIR valides, puis comparez leur premier chiffre à sex."
             """,
+            wrong="""
+            sexe_nir = extrait["nir"].str[0].map({"1": "M", "2": "F"})
+            incoherents = extrait[sexe_nir != extrait["sex"]]
+            """,
+            alternatives=(
+                """
+                valides = extrait[[nir_valide(n) for n in extrait["nir"]]]
+                incoherents = valides[(valides["nir"].str[0] == "1") != (valides["sex"] == "M")].reset_index(drop=True)
+                """,
+            ),
         ),
         Ex(
             title="Des employeurs inconnus du référentiel",
@@ -270,6 +317,14 @@ A01 = AssignmentSpec(
             expected = ids[~ids.isin(reference("employers")["employer_id"])]
             assert_same_set(employeurs_inconnus, expected, what="employeurs_inconnus")
             """,
+            wrong="""
+            employeurs_inconnus = set(extrait["employer_id"][~extrait["employer_id"].isin(employers["employer_id"])])
+            """,
+            alternatives=(
+                """
+                employeurs_inconnus = list(extrait.loc[extrait["employer_id"].notna() & ~extrait["employer_id"].isin(employers["employer_id"]), "employer_id"])
+                """,
+            ),
         ),
         Ex(
             title="Le rapport qualité",
@@ -308,6 +363,22 @@ A01 = AssignmentSpec(
             )
             assert_same_frame(rapport, expected, what="rapport", key=["colonne"], abs_tol=1e-4)
             """,
+            wrong="""
+            rapport = pd.DataFrame(
+                {
+                    "colonne": extrait.columns,
+                    "taux_manquants": extrait.isna().mean().to_numpy(),
+                    "nb_valeurs_distinctes": extrait.nunique(dropna=False).to_numpy(),
+                }
+            )
+            """,
+            alternatives=(
+                """
+                rapport = pd.DataFrame(
+                    {"nb_valeurs_distinctes": extrait.nunique(), "taux_manquants": extrait.isna().sum() / len(extrait)}
+                ).rename_axis("colonne").reset_index().sort_values("taux_manquants")
+                """,
+            ),
         ),
         Written(
             title="Que faire des anomalies ?",

@@ -71,7 +71,9 @@ A01 = AssignmentSpec(
             from courses.checks import assert_same_series
 
             assert {"F", "M"} <= set(map(str, pyramide.columns)), "pyramide doit avoir une colonne F et une colonne M."
-            assert pyramide.sum().sum() == len(vivants), "Chaque bénéficiaire vivant doit être compté une fois."
+            assert pyramide.sum().sum() == len(vivants), (
+                f"Chaque bénéficiaire vivant doit être compté une fois ({len(vivants)} vivants, {pyramide.sum().sum():g} comptés)."
+            )
             """,
             hidden="""
             from courses.checks import reference
@@ -82,6 +84,9 @@ A01 = AssignmentSpec(
                 # A groupby/unstack leaves NaN where crosstab puts 0: both are right.
                 assert_same_series(pyramide[sexe].fillna(0), expected[sexe], what=f"la colonne {sexe} de pyramide")
             """,
+            # The band number (0, 1, 2…) instead of the band's first age (0, 10, 20…).
+            wrong='pyramide = pd.crosstab(vivants["age"] // 10, vivants["sex"])',
+            alternatives=('pyramide = vivants.groupby([(vivants["age"] // 10) * 10, "sex"]).size().unstack()',),
         ),
         Ex(
             title="Dessiner la pyramide des âges",
@@ -112,10 +117,10 @@ A01 = AssignmentSpec(
             from matplotlib.figure import Figure
 
             assert isinstance(fig_pyramide, Figure), "fig_pyramide doit être la figure créée par plt.subplots()."
-            ax = fig_pyramide.axes[0]
-            assert ax.get_title(), "Donnez un titre au graphique (ax.set_title)."
-            assert ax.get_xlabel(), "Nommez l'axe horizontal (ax.set_xlabel)."
-            assert len(ax.patches) == 2 * len(pyramide), "Il faut une barre par tranche et par sexe."
+            _ax = fig_pyramide.axes[0]
+            assert _ax.get_title(), "Donnez un titre au graphique (ax.set_title)."
+            assert _ax.get_xlabel(), "Nommez l'axe horizontal (ax.set_xlabel)."
+            assert len(_ax.patches) == 2 * len(pyramide), "Il faut une barre par tranche et par sexe."
             """,
             hidden="""
             from courses.checks import assert_close, reference
@@ -124,6 +129,14 @@ A01 = AssignmentSpec(
             widths = [p.get_width() for p in fig_pyramide.axes[0].patches]
             assert_close(-sum(w for w in widths if w < 0), (ref["sex"] == "M").sum(), what="le total des barres des hommes")
             assert_close(sum(w for w in widths if w > 0), (ref["sex"] == "F").sum(), what="le total des barres des femmes")
+            """,
+            wrong="""
+            fig, ax = plt.subplots()
+            ax.barh(pyramide.index, pyramide["M"], height=8, label="Hommes")
+            ax.barh(pyramide.index, pyramide["F"], height=8, label="Femmes")
+            ax.set_title("Pyramide des âges")
+            ax.set_xlabel("Effectifs")
+            fig_pyramide = fig
             """,
         ),
         Ex(
@@ -135,7 +148,8 @@ A01 = AssignmentSpec(
             visible="""
             from courses.checks import assert_same_series, by_month
 
-            assert len(mensuel) == claims["care_date"].dt.to_period("M").nunique(), "Il faut une valeur par mois de soins."
+            _mois = claims["care_date"].dt.to_period("M").nunique()
+            assert len(mensuel) == _mois, f"Il faut une valeur par mois de soins ({_mois} mois, {len(mensuel)} valeurs) : groupez sur care_date."
             """,
             hidden="""
             from courses.checks import reference
@@ -144,6 +158,8 @@ A01 = AssignmentSpec(
             expected = ref.groupby(ref["care_date"].dt.to_period("M"))["amount_billed"].sum()
             assert_same_series(by_month(mensuel), by_month(expected), what="mensuel", ordered=True)
             """,
+            wrong='mensuel = claims.groupby(claims["care_date"].dt.to_period("M"))["amo_paid"].sum()',
+            alternatives=('mensuel = claims.set_index("care_date").resample("MS")["amount_billed"].sum()',),
         ),
         Ex(
             title="La courbe des dépenses mensuelles",
@@ -168,9 +184,9 @@ A01 = AssignmentSpec(
             from matplotlib.figure import Figure
 
             assert isinstance(fig_mensuel, Figure), "fig_mensuel doit être une figure matplotlib."
-            ax = fig_mensuel.axes[0]
-            assert len(ax.lines) >= 1, "Tracez une courbe avec ax.plot."
-            assert ax.get_title() and ax.get_ylabel(), "Donnez un titre et un nom à l'axe vertical."
+            _ax = fig_mensuel.axes[0]
+            assert len(_ax.lines) >= 1, "Tracez une courbe avec ax.plot."
+            assert _ax.get_title() and _ax.get_ylabel(), "Donnez un titre et un nom à l'axe vertical."
             """,
             hidden="""
             import numpy as np
@@ -183,6 +199,20 @@ A01 = AssignmentSpec(
             assert len(y) == len(expected), "La courbe doit avoir un point par mois."
             assert np.allclose(y, expected.to_numpy(), rtol=1e-6, atol=0.01), "Les points de la courbe ne sont pas les montants mensuels, dans l'ordre."
             """,
+            wrong="""
+            fig, ax = plt.subplots()
+            ax.plot(mensuel.index.astype(str), mensuel.sort_values().to_numpy())
+            ax.set_title("Dépenses")
+            ax.set_ylabel("€")
+            fig_mensuel = fig
+            """,
+            alternatives=(
+                """
+                fig_mensuel, ax = plt.subplots()
+                mensuel.plot(ax=ax, title="Dépenses mensuelles")
+                ax.set_ylabel("Montant facturé (€)")
+                """,
+            ),
         ),
         Ex(
             title="Le tableau de reporting",
@@ -231,6 +261,28 @@ A01 = AssignmentSpec(
             for colonne in colonnes:
                 assert_same_series(tableau[colonne], expected[colonne], what=f"la colonne {colonne}")
             """,
+            wrong="""
+            tableau = claims.groupby("act_family").agg(
+                nb_lignes=("claim_id", "count"),
+                montant_facture=("amount_billed", "sum"),
+                amo=("amo_paid", "sum"),
+                amc=("amc_paid", "sum"),
+                reste_a_charge=("out_of_pocket", "sum"),
+            )
+            tableau.loc["Total"] = tableau.mean()
+            """,
+            alternatives=(
+                """
+                par_famille = claims.groupby("act_family").agg(
+                    nb_lignes=("claim_id", "size"),
+                    montant_facture=("amount_billed", "sum"),
+                    amo=("amo_paid", "sum"),
+                    amc=("amc_paid", "sum"),
+                    reste_a_charge=("out_of_pocket", "sum"),
+                )
+                tableau = pd.concat([par_famille, par_famille.sum().to_frame("Total").T])[["reste_a_charge", "amc", "amo", "montant_facture", "nb_lignes"]]
+                """,
+            ),
         ),
         Ex(
             title="Le tarif de la consultation, mois par mois",
@@ -255,6 +307,14 @@ A01 = AssignmentSpec(
             expected = ref.groupby(ref["care_date"].dt.to_period("M"))["reimbursement_base"].mean()
             assert_same_series(by_month(tarif_g), by_month(expected), what="tarif_g")
             """,
+            wrong="""
+            tarif_g = claims.groupby(claims["care_date"].dt.to_period("M"))["reimbursement_base"].mean()
+            """,
+            alternatives=(
+                """
+                tarif_g = claims.query("act_code == 'G'").set_index("care_date").resample("MS")["reimbursement_base"].mean().dropna()
+                """,
+            ),
         ),
         Written(
             title="Lire la courbe honnêtement",

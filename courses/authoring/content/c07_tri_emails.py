@@ -78,6 +78,9 @@ A01 = AssignmentSpec(
 
             assert_same_series(repartition, reference("emails")["team"].value_counts(normalize=True), what="repartition", abs_tol=1e-6)
             """,
+            # Counts people, not e-mails: one line per member.
+            wrong='repartition = emails.drop_duplicates("subscriber_id")["team"].value_counts(normalize=True)',
+            alternatives=('repartition = emails.groupby("team").size() / len(emails)',),
         ),
         Ex(
             title="Nettoyer un texte",
@@ -107,6 +110,16 @@ for _txt in reference("emails")["body"].head(200):
     assert nettoyer(_txt) == _nettoyer_ref(_txt), "nettoyer ne donne pas le résultat attendu sur certains courriels."
 assert nettoyer("ÉTÉ 2025 : Déjà   là") == "été déjà là"
 """,
+            wrong="""
+            def nettoyer(texte):
+                return re.sub(r"[^a-z]+", " ", texte.lower()).strip()
+            """,
+            alternatives=(
+                """
+                def nettoyer(texte):
+                    return " ".join(re.findall(r"[a-zàâäçéèêëîïôöùûüÿœæ]+", texte.lower()))
+                """,
+            ),
         ),
         Ex(
             title="Le texte complet de chaque courriel",
@@ -126,8 +139,13 @@ assert nettoyer("ÉTÉ 2025 : Déjà   là") == "été déjà là"
 from courses.checks import reference
 
 _e = reference("emails")
-assert list(textes) == list((_e["subject"] + " " + _e["body"]).map(_nettoyer_ref)), "Certains textes ne sont pas les bons."
+from courses.checks import assert_same_rows
+
+assert_same_rows(textes, (_e["subject"] + " " + _e["body"]).map(_nettoyer_ref), what="textes")
 """,
+            # No space between subject and body: the last word of one sticks to the first of the other.
+            wrong='textes = (emails["subject"] + emails["body"]).map(nettoyer)',
+            alternatives=('textes = emails["subject"].str.cat(emails["body"], sep=" ").map(nettoyer)',),
         ),
         Ex(
             title="Apprentissage et test",
@@ -155,6 +173,9 @@ assert list(textes) == list((_e["subject"] + " " + _e["body"]).map(_nettoyer_ref
             + """
 assert set(X_test.index) == set(_Xte.index), "Utilisez test_size=0.25, random_state=42 et stratify."
 """,
+            wrong="""
+            X_train, X_test, y_train, y_test = train_test_split(textes, emails["team"], test_size=0.25, random_state=0)
+            """,
         ),
         Ex(
             title="La représentation TF-IDF",
@@ -180,6 +201,19 @@ assert set(X_test.index) == set(_Xte.index), "Utilisez test_size=0.25, random_st
 _v = TfidfVectorizer(min_df=2, ngram_range=(1, 2)).fit(_Xtr)
 assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit être appris sur le seul jeu d'apprentissage."
 """,
+            wrong="""
+            vectoriseur = TfidfVectorizer(min_df=2, ngram_range=(1, 2))
+            vectoriseur.fit(textes)
+            X_train_tfidf = vectoriseur.transform(X_train)
+            X_test_tfidf = vectoriseur.transform(X_test)
+            """,
+            alternatives=(
+                """
+                vectoriseur = TfidfVectorizer(ngram_range=(1, 2), min_df=2).fit(X_train)
+                X_train_tfidf = vectoriseur.transform(X_train)
+                X_test_tfidf = vectoriseur.transform(X_test)
+                """,
+            ),
         ),
         Ex(
             title="Le modèle de routage",
@@ -205,6 +239,18 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             _majorite = pd.Series(y_test).value_counts(normalize=True).iloc[0]
             assert _acc > _majorite + 0.1, "Le modèle ne fait pas mieux que « tout envoyer à la plus grosse équipe »."
             """,
+            wrong="""
+            classifieur = LogisticRegression(max_iter=1000)
+            classifieur.fit(X_train_tfidf, y_train)
+            # Measured on the e-mails the model learnt from: optimistic, the classic evaluation mistake.
+            exactitude = accuracy_score(y_train, classifieur.predict(X_train_tfidf))
+            """,
+            alternatives=(
+                """
+                classifieur = LogisticRegression(max_iter=1000).fit(X_train_tfidf, y_train)
+                exactitude = (classifieur.predict(X_test_tfidf) == y_test).mean()
+                """,
+            ),
         ),
         Ex(
             title="L'exactitude équipe par équipe",
@@ -228,6 +274,18 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             _pred = pd.Series(classifieur.predict(X_test_tfidf), index=y_test.index)
             assert_same_series(exactitude_par_equipe, (_pred == y_test).groupby(y_test).mean(), what="exactitude_par_equipe", abs_tol=1e-9)
             """,
+            wrong="""
+            predictions = pd.Series(classifieur.predict(X_test_tfidf), index=y_test.index)
+            exactitude_par_equipe = predictions.value_counts(normalize=True)
+            """,
+            alternatives=(
+                """
+                from sklearn.metrics import recall_score
+
+                equipes = classifieur.classes_
+                exactitude_par_equipe = pd.Series(recall_score(y_test, classifieur.predict(X_test_tfidf), average=None, labels=equipes), index=equipes)
+                """,
+            ),
         ),
         Ex(
             title="Ce qui doit passer par un humain",
@@ -239,6 +297,9 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             conseiller. Rangez dans `a_verifier` ce masque (un booléen par courriel de test, dans l'ordre de
             `X_test`), puis dans `exactitude_automatique` l'exactitude du modèle sur les **seuls** courriels qui
             ne sont pas envoyés à un humain.
+
+            *Indice* : `.max(axis=1)` donne la plus forte probabilité de chaque ligne ; `~a_verifier` inverse le
+            masque ; `tableau[masque]` garde les lignes où le masque vaut `True` (aussi pour `np.asarray(y_test)`).
             """,
             solution="""
             confiance = classifieur.predict_proba(X_test_tfidf).max(axis=1)
@@ -252,14 +313,26 @@ assert set(vectoriseur.vocabulary_) == set(_v.vocabulary_), "Le vocabulaire doit
             assert len(a_verifier) == len(y_test), "Un booléen par courriel de test."
             """,
             hidden="""
-            from courses.checks import assert_close
+            from courses.checks import assert_close, assert_same_rows
 
             _conf = classifieur.predict_proba(X_test_tfidf).max(axis=1)
-            assert (np.asarray(a_verifier, dtype=bool) == (_conf < SEUIL_CONFIANCE)).all(), "a_verifier est faux pour certains courriels."
+            assert_same_rows(a_verifier, pd.Series(_conf < SEUIL_CONFIANCE, index=X_test.index), what="a_verifier")
             _auto = _conf >= SEUIL_CONFIANCE
             _acc = accuracy_score(np.asarray(y_test)[_auto], classifieur.predict(X_test_tfidf)[_auto])
             assert_close(exactitude_automatique, _acc, what="exactitude_automatique", abs_tol=1e-9)
             """,
+            wrong="""
+            confiance = classifieur.predict_proba(X_test_tfidf).max(axis=1)
+            a_verifier = confiance > SEUIL_CONFIANCE
+            exactitude_automatique = accuracy_score(y_test, classifieur.predict(X_test_tfidf))
+            """,
+            alternatives=(
+                """
+                a_verifier = pd.Series(classifieur.predict_proba(X_test_tfidf).max(axis=1) < SEUIL_CONFIANCE, index=X_test.index)
+                bien = pd.Series(classifieur.predict(X_test_tfidf), index=y_test.index) == y_test
+                exactitude_automatique = bien[~a_verifier].mean()
+                """,
+            ),
         ),
         Written(
             title="Quels courriels confier à un humain ?",

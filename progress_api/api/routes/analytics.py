@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
-from progress_api.core.errors import forbidden
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import users as users_crud
 from progress_api.models.analytics import (
@@ -21,10 +20,10 @@ from progress_api.models.analytics import (
     LateMissing,
     LearnerProgress,
 )
-from progress_api.models.common import Role, utcnow
+from progress_api.models.common import utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
-from progress_api.services.cache import cached, cached_async
+from progress_api.services.cache import Scope, cached, cached_async
 from progress_api.services.progress import learner_progress
 
 router = APIRouter(tags=["analytics"])
@@ -72,7 +71,7 @@ async def gradebook(
         return raw, gzip.compress(raw, compresslevel=5)
 
     key = ("gradebook", cohort, course, q, business_unit, params.limit, params.offset, now)
-    raw, packed = await cached_async(db, key, render)
+    raw, packed = await cached_async(db, key, render, scope=Scope(cohort_slug=cohort))
     # The matrix is large (≈150 kB for 50 × 30) and served from cache: send it compressed once computed.
     if "gzip" in request.headers.get("accept-encoding", ""):
         headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
@@ -96,6 +95,7 @@ def exercise_difficulty(
         db,
         ("difficulty", row.id, pass_ratio),
         lambda: analytics.difficulty(analytics.facts(db, cohort=row), pass_ratio=pass_ratio),
+        scope=Scope(cohort_id=row.id),
     )
     items = [
         i
@@ -119,7 +119,10 @@ def late_missing(
     row = cohorts_crud.require_cohort(db, slug=cohort)
     now = _minute()
     items = cached(
-        db, ("late", row.id, now), lambda: analytics.late_and_missing(analytics.facts(db, cohort=row), now=now)
+        db,
+        ("late", row.id, now),
+        lambda: analytics.late_and_missing(analytics.facts(db, cohort=row), now=now),
+        scope=Scope(cohort_id=row.id),
     )
     items = [
         i
@@ -151,6 +154,7 @@ def learners_at_risk(
         db,
         ("risk", row.id, thresholds, now),
         lambda: analytics.at_risk(analytics.facts(db, cohort=row), thresholds=thresholds, now=now),
+        scope=Scope(cohort_id=row.id),
     )
     if reason is not None:
         items = [i for i in items if any(r.code == reason for r in i.reasons)]
@@ -161,7 +165,7 @@ def learners_at_risk(
 def compare_cohorts(
     db: SessionDep,
     params: PageDep,
-    access: Annotated[Access, Depends(authorize("analytics:read"))],
+    access: Annotated[Access, Depends(authorize("analytics:read", query=("cohort",)))],
     cohort: Annotated[
         list[str] | None, Query(max_length=50, description="Cohorts to compare (default: all visible).")
     ] = None,
@@ -169,11 +173,9 @@ def compare_cohorts(
 ) -> Page[CohortSummary]:
     """One line per cohort: learners, released work, mean score, completion, lateness, learners at risk."""
     _, rows = cohorts_crud.list_cohorts(db, limit=1000, offset=0, only_ids=access.cohort_ids, programme=programme)
-    if cohort:
+    if cohort:  # each requested cohort was checked against the caller's scope by `authorize`
         wanted = set(cohort)
         rows = [r for r in rows if r.slug in wanted]
-        if access.cohort_ids is not None and len(rows) < len(wanted):
-            raise forbidden("Certaines promotions demandées ne font pas partie des vôtres.")
     thresholds = analytics.RiskThresholds()
     now = _minute()
 
@@ -182,6 +184,7 @@ def compare_cohorts(
             db,
             ("summary", row.id, now),
             lambda: analytics.summary(analytics.facts(db, cohort=row), thresholds=thresholds, now=now),
+            scope=Scope(cohort_id=row.id),
         )
 
     items = [summarise(r) for r in rows[params.offset : params.offset + params.limit]]
@@ -192,13 +195,19 @@ def compare_cohorts(
 async def read_learner_progress(
     db: SessionDep,
     username: str,
-    _access: Annotated[Access, Depends(authorize("progress:read"))],
+    access: Annotated[Access, Depends(authorize("progress:read"))],
     pass_ratio: PassRatio = 0.5,
 ) -> LearnerProgress:
-    """A learner's progress and competency profile (the learner themself, their trainers, CEDIA, admins)."""
+    """A learner's progress and competency profile (the learner themself, CEDIA, admins; a trainer sees the
+    cohorts they train and the work released to them, nothing of the learner's other cohorts)."""
     user = users_crud.require_user(db, username=username)
+    assert user.id is not None
+    only = access.cohorts_for(user.id)
     return await cached_async(
-        db, ("progress", user.id, pass_ratio), lambda: learner_progress(db, user=user, pass_ratio=pass_ratio)
+        db,
+        ("progress", user.id, pass_ratio, only),
+        lambda: learner_progress(db, user=user, pass_ratio=pass_ratio, cohort_ids=only),
+        scope=Scope(user_id=user.id),
     )
 
 
@@ -208,12 +217,10 @@ async def read_my_progress(
     access: Annotated[Access, Depends(authorize("progress:read"))],
     pass_ratio: PassRatio = 0.5,
 ) -> LearnerProgress:
-    """The caller's own progress and competency profile."""
+    """The caller's own progress and competency profile (`progress:read` decided it: everyone reads their own)."""
     principal = access.principal
     user = users_crud.get_user(db, username=principal.username)
     if user is None:  # a hub user the service has not heard of yet: nothing released, nothing graded
-        if not principal.has(Role.learner):
-            raise forbidden()
         return LearnerProgress(
             username=principal.username,
             display_name=principal.display_name,
@@ -232,5 +239,8 @@ async def read_my_progress(
             last_activity=None,
         )
     return await cached_async(
-        db, ("progress", user.id, pass_ratio), lambda: learner_progress(db, user=user, pass_ratio=pass_ratio)
+        db,
+        ("progress", user.id, pass_ratio, None),
+        lambda: learner_progress(db, user=user, pass_ratio=pass_ratio),
+        scope=Scope(user_id=user.id),
     )

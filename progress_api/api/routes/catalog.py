@@ -1,4 +1,5 @@
-"""The catalogue: competencies, courses and assignments (upserted by the grader, readable by everyone)."""
+"""The catalogue: competencies, courses and assignments (upserted by the grader, readable by everyone, deleted
+by an admin only while nothing depends on them: `catalog:delete` in `api.access.POLICY`)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,33 @@ def read_assignment(
 ) -> AssignmentPublic:
     row = crud.require_assignment(db, course=course, slug=assignment)
     return crud.assignments_public(db, assignments=[(row, course)])[0]
+
+
+@router.delete("/competencies/{competency}", status_code=204)
+def delete_competency(
+    db: SessionDep, competency: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove a competency from the framework; 409 (with the exercises) while an exercise still trains it."""
+    crud.delete_competency(db, slug=competency)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/courses/{course}", status_code=204)
+def delete_course(
+    db: SessionDep, course: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove a course and its assignments; 409 while one is released to a cohort or has learners' work."""
+    crud.delete_course(db, course=crud.require_course(db, slug=course))
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/courses/{course}/assignments/{assignment}", status_code=204)
+def delete_assignment(
+    db: SessionDep, course: str, assignment: str, _access: Annotated[Access, Depends(authorize("catalog:delete"))]
+) -> Response:
+    """Remove an assignment and its exercises; 409 while it is released to a cohort or has learners' work."""
+    crud.delete_assignment(db, assignment=crud.require_assignment(db, course=course, slug=assignment), course=course)
+    db.commit()
+    return Response(status_code=204)

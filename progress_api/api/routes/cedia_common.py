@@ -1,4 +1,5 @@
-"""What the CEDIA routers share: their permissions in the one policy table, bounded id types, the project detail.
+"""What the CEDIA routers share: their permission dependencies (`cedia:read`, `cedia:write` in `api.access.POLICY`),
+bounded id types, the project detail.
 
 Ids and versions are INTEGER columns, so path and query values beyond `MAX_ROW_ID` are refused at validation (422)
 instead of overflowing the database driver.
@@ -11,16 +12,12 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from progress_api.api.deps import POLICY, Access, authorize
+from progress_api.api.deps import Access, authorize
 from progress_api.crud import cedia as crud
 from progress_api.crud import cedia_plan as plan
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import BlockerPublic, HistoryEntry, MilestonePublic, ProjectDetail
-from progress_api.models.common import MAX_ROW_ID, Role
-
-# The CEDIA permissions join the one policy table, so `authorize` (and the role × endpoint matrix) covers them.
-POLICY.setdefault("cedia:read", frozenset({Role.trainer, Role.cedia, Role.admin}))
-POLICY.setdefault("cedia:write", frozenset({Role.cedia, Role.admin}))
+from progress_api.models.common import MAX_ROW_ID
 
 Reader = Annotated[Access, Depends(authorize("cedia:read"))]
 Writer = Annotated[Access, Depends(authorize("cedia:write"))]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
+from progress_api.api.bulk import parse_batch
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import cohorts as crud
@@ -126,27 +127,41 @@ def enrol_one(
     db: SessionDep,
     cohort: str,
     data: EnrolmentRow,
-    _access: Annotated[Access, Depends(authorize("enrolments:write"))],
+    access: Annotated[Access, Depends(authorize("enrolments:write"))],
 ) -> BulkEnrolmentResult:
-    """Enrol one learner (created if unknown); enrolling twice changes nothing."""
+    """Enrol one learner (created if unknown); enrolling twice changes nothing. Only admins update a known
+    user's profile (a trainer's values for an existing account are reported in `notices`, not applied)."""
     row = crud.require_cohort(db, slug=cohort)
-    rows = enrolment.validate_rows([data.model_dump()])
-    result = enrolment.enrol_rows(db, cohort=row, rows=rows)
+    raw = [data.model_dump()]
+    result = enrolment.enrol(db, cohort=row, raw=raw, update_profiles=access.allows("users:write"))
     db.commit()
     return result
 
 
-@router.post("/{cohort}/enrolments/bulk")
+async def enrolment_batch(request: Request) -> BulkEnrolment:
+    """The body parsed by hand so that a row failing the schema gets the `invalid_rows` report (`api/bulk.py`)."""
+    return parse_batch(BulkEnrolment, await request.body(), rows="learners")
+
+
+@router.post(
+    "/{cohort}/enrolments/bulk",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkEnrolment"}}},
+        }
+    },
+)
 def enrol_bulk(
     db: SessionDep,
     cohort: str,
-    data: BulkEnrolment,
-    _access: Annotated[Access, Depends(authorize("enrolments:write"))],
+    access: Annotated[Access, Depends(authorize("enrolments:write"))],  # before the body: no parsing for strangers
+    data: Annotated[BulkEnrolment, Depends(enrolment_batch)],
 ) -> BulkEnrolmentResult:
     """Enrol many learners at once: all rows are valid and written, or none is (422 lists every bad row)."""
     row = crud.require_cohort(db, slug=cohort)
-    rows = enrolment.validate_rows([r.model_dump() for r in data.learners])
-    result = enrolment.enrol_rows(db, cohort=row, rows=rows)
+    raw = [r.model_dump() for r in data.learners]
+    result = enrolment.enrol(db, cohort=row, raw=raw, update_profiles=access.allows("users:write"))
     db.commit()
     return result
 
@@ -156,13 +171,13 @@ def enrol_csv(
     db: SessionDep,
     cohort: str,
     file: Annotated[UploadFile, File(description="CSV, `;` or `,`, UTF-8 (BOM ok) or Windows-1252.")],
-    _access: Annotated[Access, Depends(authorize("enrolments:write"))],
+    access: Annotated[Access, Depends(authorize("enrolments:write"))],
 ) -> BulkEnrolmentResult:
     """The same as `/bulk` from a CSV file with a header line (`username;display_name;email;business_unit;…`)."""
     row = crud.require_cohort(db, slug=cohort)
     data = file.file.read(enrolment.MAX_CSV_BYTES + 1)
-    rows = enrolment.validate_rows(enrolment.parse_csv(data))
-    result = enrolment.enrol_rows(db, cohort=row, rows=rows)
+    raw = enrolment.parse_csv(data)
+    result = enrolment.enrol(db, cohort=row, raw=raw, update_profiles=access.allows("users:write"))
     db.commit()
     return result
 

@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
-from progress_api.api.deps import Access, PageDep, SessionDep, SettingsDep, authorize
+from progress_api.api.deps import Access, EngineDep, PageDep, SessionDep, SettingsDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import events as events_crud
-from progress_api.crud import grading as grading_crud
 from progress_api.models.events import EventPublic
 from progress_api.services import analytics, exports
 
 router = APIRouter(tags=["exports"])
-Sep = Annotated[Literal[";", ","], Query(description="`;` (French Excel, decimal comma) or `,`.")]
+Sep = Annotated[Literal[";", ","], Query(description="`;` (French Excel: decimal comma, local dates) or `,`.")]
 Bom = Annotated[bool, Query(description="Start with a UTF-8 BOM so Excel detects the encoding.")]
 CSV_MEDIA = "text/csv; charset=utf-8"
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
-def _csv_response(text: str, filename: str) -> Response:
-    return Response(
-        content=text.encode("utf-8"),
-        media_type=CSV_MEDIA,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+def _csv_response(chunks: Iterator[bytes], filename: str) -> StreamingResponse:
+    """Streamed: the body is written chunk by chunk as rows are read, never held whole."""
+    return StreamingResponse(
+        chunks, media_type=CSV_MEDIA, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 
-@router.get(
-    "/cohorts/{cohort}/exports/gradebook.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
-)
+@router.get("/cohorts/{cohort}/exports/gradebook.csv", response_class=StreamingResponse, responses=CSV_RESPONSES)
 def export_gradebook(
     db: SessionDep,
     cohort: str,
@@ -39,64 +38,30 @@ def export_gradebook(
     sep: Sep = ";",
     bom: Bom = True,
     course: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
+) -> StreamingResponse:
     """One line per learner, one column per assignment (latest attempt; status when not graded)."""
     row = cohorts_crud.require_cohort(db, slug=cohort)
     columns, rows = analytics.gradebook_rows(analytics.facts(db, cohort=row), course=course)
-    text = exports.gradebook_csv(analytics.gradebook_columns(columns), rows, sep=sep, bom=bom)
-    return _csv_response(text, f"carnet-{cohort}.csv")
+    header, lines = exports.gradebook_lines(analytics.gradebook_columns(columns), rows)
+    return _csv_response(exports.iter_csv(header, lines, sep=sep, bom=bom), f"carnet-{cohort}.csv")
 
 
-@router.get(
-    "/cohorts/{cohort}/exports/grades.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
-)
+@router.get("/cohorts/{cohort}/exports/grades.csv", response_class=StreamingResponse, responses=CSV_RESPONSES)
 def export_grades(
     db: SessionDep,
+    engine: EngineDep,
     cohort: str,
     _access: Annotated[Access, Depends(authorize("exports:read"))],
     sep: Sep = ";",
     bom: Bom = True,
     course: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
-    """Every grade of the cohort's learners, one line per exercise and attempt."""
-    cohorts_crud.require_cohort(db, slug=cohort)
-    _, grades = grading_crud.list_grades(db, limit=10_000_000, offset=0, cohort=cohort, course=course)
-    header = [
-        "identifiant",
-        "cours",
-        "devoir",
-        "tentative",
-        "exercice",
-        "note",
-        "note_correcteur",
-        "bareme",
-        "type",
-        "modifiee",
-        "rendu_le",
-        "en_retard",
-        "corrige_le",
-        "retour",
-    ]
-    body = (
-        [
-            g.learner,
-            g.course,
-            g.assignment,
-            g.attempt,
-            g.exercise,
-            g.score,
-            g.graded_score,
-            g.max_score,
-            g.kind,
-            "oui" if g.overridden else "non",
-            g.submitted_at.isoformat(),
-            "oui" if g.late else "non",
-            g.graded_at.isoformat(),
-            g.feedback_url,
-        ]
-        for g in grades
-    )
-    return _csv_response(exports.to_csv(header, body, sep=sep, bom=bom), f"notes-{cohort}.csv")
+) -> StreamingResponse:
+    """Every grade of the cohort's work (its learners, on what was released to it), one line per exercise and
+    attempt, streamed from the database."""
+    row = cohorts_crud.require_cohort(db, slug=cohort)
+    assert row.id is not None
+    lines = exports.grade_lines(engine, cohort_id=row.id, course=course)
+    return _csv_response(exports.iter_csv(exports.GRADES_HEADER, lines, sep=sep, bom=bom), f"notes-{cohort}.csv")
 
 
 @router.get("/events")
@@ -113,7 +78,7 @@ def list_events(
         db,
         limit=params.limit,
         offset=params.offset,
-        user_ids=access.visible_user_ids(db),
+        scope=access.work,
         verb=verb,
         since=since,
         until=until,
@@ -140,34 +105,24 @@ def export_xapi(
     request: Request,
     settings: SettingsDep,
     params: PageDep,
-    access: Annotated[Access, Depends(authorize("exports:read"))],
+    access: Annotated[Access, Depends(authorize("exports:read", query=("cohort",)))],
     cohort: Annotated[str | None, Query(max_length=100)] = None,
     verb: Annotated[str | None, Query(max_length=40)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, object]:
-    """The event log as xAPI statements (actors pseudonymised), paged: `{"statements": [...], "more": bool}`."""
-    user_ids = access.visible_user_ids(db)
+    """The event log as xAPI statements (actors pseudonymised), paged: `{"statements": [...], "more": bool}`.
+
+    With `cohort` (checked against the caller's scope by `authorize`): that cohort's events only.
+    """
+    scope = access.work
     if cohort is not None:
         row = cohorts_crud.require_cohort(db, slug=cohort)
-        if access.cohort_ids is not None and row.id not in access.cohort_ids:
-            from progress_api.core.errors import forbidden
-
-            raise forbidden()
-        members = set(analytics_members(db, row.id or 0))
-        user_ids = members if user_ids is None else user_ids & members
+        assert row.id is not None
+        scope = access.work_in(row.id)
     total, rows = events_crud.list_events(
-        db, limit=params.limit, offset=params.offset, user_ids=user_ids, verb=verb, since=since, until=until
+        db, limit=params.limit, offset=params.offset, scope=scope, verb=verb, since=since, until=until
     )
     home = str(request.base_url).rstrip("/") + settings.prefix
     statements = [exports.xapi_statement(e, u, secret=settings.secret_key, home_page=home) for e, u in rows]
     return {"statements": statements, "total": total, "more": params.offset + len(statements) < total}
-
-
-def analytics_members(db: SessionDep, cohort_id: int) -> list[int]:
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from progress_api.models.people import Enrolment
-
-    return list(db.execute(select(col(Enrolment.user_id)).where(col(Enrolment.cohort_id) == cohort_id)).scalars())

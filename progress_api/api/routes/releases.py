@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.core.errors import not_found
-from progress_api.crud import catalog as crud
+from progress_api.crud import releases as crud
+from progress_api.crud.catalog import require_assignment
 from progress_api.crud.cohorts import require_cohort
 from progress_api.models.catalog import ReleasePublic, ReleaseUpsert
 
@@ -49,7 +50,7 @@ def upsert_release(
 ) -> ReleasePublic:
     """Release an assignment to a cohort (or move its due date); lateness of submissions follows."""
     row = require_cohort(db, slug=cohort)
-    target = crud.require_assignment(db, course=course, slug=assignment)
+    target = require_assignment(db, course=course, slug=assignment)
     release, created = crud.upsert_release(
         db, cohort=row, assignment=target, due_date=data.due_date, released_at=data.released_at
     )
@@ -74,7 +75,7 @@ def delete_release(
     _access: Annotated[Access, Depends(authorize("releases:write"))],
 ) -> Response:
     row = require_cohort(db, slug=cohort)
-    target = crud.require_assignment(db, course=course, slug=assignment)
+    target = require_assignment(db, course=course, slug=assignment)
     if not crud.delete_release(db, cohort=row, assignment=target):
         raise not_found("Publication", f"{cohort}/{course}/{assignment}")
     db.commit()

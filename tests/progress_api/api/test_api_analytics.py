@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from progress_api.core.auth import create_api_token
+from progress_api.models.common import Role
+from progress_api.services import cache
 from tests.progress_api.conftest import grade_row
 
 COHORT = "/api/v1/cohorts/ct-2026"
@@ -149,3 +155,61 @@ def test_cohort_comparison(client: TestClient, graded: Any) -> None:
     assert s["completion_rate"] == 0.5  # 3 graded cells out of 6 due
     trainer = client.get("/api/v1/analytics/cohorts", headers=graded.h("other_trainer")).json()
     assert trainer["items"] == []
+
+
+def test_a_write_in_one_cohort_keeps_the_other_cohorts_cache(
+    client: TestClient, graded: Any, engine: Engine, db: Session
+) -> None:
+    """A self-check and a grade of apprenant9 (only in `solo-2026`) refresh solo's gradebook; `demo-2026`'s is
+    served from cache — no facts reload — and is still right when recomputed from scratch."""
+    a = graded.h("admin")
+    client.post("/api/v1/cohorts", json={"slug": "solo-2026", "name": "Solo"}, headers=a)
+    client.post("/api/v1/cohorts/solo-2026/enrolments/bulk", json={"learners": [{"username": "apprenant9"}]}, headers=a)
+    client.put("/api/v1/cohorts/solo-2026/releases/ct/a1", json={"due_date": "2026-09-14T22:00:00Z"}, headers=a)
+    solo = {"Authorization": f"Bearer {create_api_token(db, username='apprenant9', role=Role.learner)}"}
+    db.commit()
+    other = client.get("/api/v1/cohorts/demo-2026/gradebook", params={"limit": 500}, headers=a).json()
+    client.get("/api/v1/cohorts/solo-2026/gradebook", headers=a)
+
+    loads: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "enrolments.enrolled_at" in statement:  # the first query of a facts load
+            loads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = {"course": "ct", "assignment": "a1", "exercise": "ex01", "passed": True}
+        assert client.post("/api/v1/selfchecks", json=body, headers=solo).status_code == 201
+        row = grade_row("apprenant9", "ex01", 1, 1)
+        assert client.post("/api/v1/ingest/grades", json={"grades": [row]}, headers=graded.h("grader")).is_success
+        loads.clear()
+        other_after = client.get("/api/v1/cohorts/demo-2026/gradebook", params={"limit": 500}, headers=a).json()
+        assert loads == []  # the other cohort: a cache hit
+        solo_book = client.get("/api/v1/cohorts/solo-2026/gradebook", headers=a).json()
+        assert len(loads) == 1  # the cohort written to: recomputed
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert solo_book["rows"][0]["cells"][0]["score"] == 1
+    assert other_after == other
+    cache.clear()
+    assert client.get("/api/v1/cohorts/demo-2026/gradebook", params={"limit": 500}, headers=a).json() == other
+
+
+def test_inactivity_is_flagged_only_while_the_cohort_runs(client: TestClient, graded: Any) -> None:
+    """Do learners of an ended (or not yet started) cohort stop being "inactive", the other reasons staying?"""
+    a, t = graded.h("admin"), graded.h("trainer")
+    params = {"inactive_days": 30}
+
+    def reasons() -> dict[str, list[str]]:
+        items = client.get(f"{COHORT}/at-risk", params=params, headers=t).json()["items"]
+        return {i["username"]: [r["code"] for r in i["reasons"]] for i in items}
+
+    client.patch(COHORT, json={"start_date": "2026-09-01", "end_date": "2099-12-31"}, headers=a)
+    assert "inactive" in reasons()["apprenant1"]
+    client.patch(COHORT, json={"start_date": "2026-09-01", "end_date": "2026-10-31"}, headers=a)
+    ended = reasons()
+    assert all("inactive" not in codes for codes in ended.values())
+    assert ended["apprenant2"] == ["low_scores"]  # the other reasons are still reported
+    client.patch(COHORT, json={"start_date": "2099-01-01", "end_date": "2099-12-31"}, headers=a)
+    assert all("inactive" not in codes for codes in reasons().values())

@@ -32,6 +32,8 @@ def test_bulk_json_enrols_thousands_once(client: TestClient, demo: Any, db: Sess
         "users_updated": 0,
         "enrolled": 3000,
         "already_enrolled": 0,
+        "profiles_kept": 0,
+        "notices": [],
     }
     again = client.post(
         "/api/v1/cohorts/demo-2026/enrolments/bulk", json={"learners": learners}, headers=demo.h("admin")
@@ -42,6 +44,8 @@ def test_bulk_json_enrols_thousands_once(client: TestClient, demo: Any, db: Sess
         "users_updated": 0,
         "enrolled": 0,
         "already_enrolled": 3000,
+        "profiles_kept": 0,
+        "notices": [],
     }
     page = client.get(
         "/api/v1/cohorts/demo-2026/enrolments", params={"limit": 10, "q": "user0299"}, headers=demo.h("trainer")
@@ -62,6 +66,26 @@ def test_one_bad_row_enrols_nobody(client: TestClient, demo: Any, db: Session) -
     errors = response.json()["error"]["details"]["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [(1, "username"), (2, "username")]
     assert (_count(db, User), _count(db, Enrolment)) == before
+
+
+def test_rows_failing_the_schema_get_the_same_per_row_report(client: TestClient, demo: Any, db: Session) -> None:
+    """A row of the wrong type or with a too long field: `invalid_rows` {row, field, message}, like a bad username
+    (one error shape for every bulk endpoint), and nobody enrolled; a body without `learners` is not a batch."""
+    before = _count(db, Enrolment)
+    learners = [{"username": "ok.two"}, "pas-un-objet", {"username": "ok.three", "email": "x" * 300}]
+    url = "/api/v1/cohorts/demo-2026/enrolments/bulk"
+    response = client.post(url, json={"learners": learners}, headers=demo.h("admin"))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_rows" and error["details"]["rows"] == 3
+    assert [(e["row"], e["field"]) for e in error["details"]["errors"]] == [(1, None), (2, "email")]
+    assert all(e["message"] for e in error["details"]["errors"])
+    assert _count(db, Enrolment) == before
+    not_a_batch = client.post(url, json={"people": []}, headers=demo.h("admin"))
+    assert not_a_batch.status_code == 422 and not_a_batch.json()["error"]["code"] == "validation_error"
+    ragged = {"file": ("x.csv", b"username;display_name\r\na.b;A B;extra\r\n", "text/csv")}
+    csv_error = client.post(url.replace("/bulk", "/csv"), files=ragged, headers=demo.h("admin")).json()["error"]
+    assert csv_error["code"] == "invalid_rows" and csv_error["details"]["errors"][0]["row"] == 2
 
 
 def test_french_excel_csv_with_bom_and_semicolons(client: TestClient, demo: Any) -> None:

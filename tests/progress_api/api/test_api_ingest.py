@@ -146,7 +146,8 @@ def test_selfcheck_recorded_by_learner_and_by_grader(client: TestClient, world: 
 
 
 def test_malformed_json_body_gets_422_in_the_error_shape(client: TestClient, world: Any) -> None:
-    """Does a truncated JSON body get a 422 with the shared shape (not a 500), and a row with a bad type too?"""
+    """Does a truncated JSON body get a 422 with the shared shape (not a 500), and a row with a bad type the
+    `invalid_rows` report {row, field, message}?"""
     h = {**world.h("grader"), "Content-Type": "application/json"}
     broken = client.post("/api/v1/ingest/grades", content=b'{"grades": [{"learner": "a"', headers=h)
     assert broken.status_code == 422 and broken.json()["error"]["code"] == "validation_error"
@@ -154,6 +155,24 @@ def test_malformed_json_body_gets_422_in_the_error_shape(client: TestClient, wor
     row["score"] = "beaucoup"
     typed = client.post("/api/v1/ingest/grades", json={"grades": [row]}, headers=world.h("grader"))
     assert typed.status_code == 422
-    assert typed.json()["error"]["details"][0]["loc"] == ["body", "grades", 0, "score"]
+    error = typed.json()["error"]  # a row failing the schema gets the same per-row report as any bad row
+    assert error["code"] == "invalid_rows" and error["details"]["rows"] == 1
+    assert [(e["row"], e["field"]) for e in error["details"]["errors"]] == [(0, "score")]
+    not_a_batch = client.post("/api/v1/ingest/grades", json={"rows": []}, headers=world.h("grader"))
+    assert not_a_batch.status_code == 422 and not_a_batch.json()["error"]["code"] == "validation_error"
     anonymous = client.post("/api/v1/ingest/grades", content=b"not even json")
     assert anonymous.status_code == 401
+
+
+def test_completed_statement_carries_the_assignments_result(client: TestClient, world: Any) -> None:
+    """Does the xAPI "completed" statement of an ingested attempt carry score raw/min/max/scaled and success?"""
+    rows = [grade_row("apprenant1", "ex01", 2, 2, assignment="a2")]
+    client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=world.h("grader"))
+    rows = [grade_row("apprenant2", "ex01", 0.5, 2, assignment="a2")]
+    client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=world.h("grader"))
+    statements = client.get("/api/v1/exports/xapi", params={"limit": 500}, headers=world.h("admin")).json()
+    completed = [s["result"] for s in statements["statements"] if s["verb"]["id"].endswith("/completed")]
+    assert completed == [
+        {"completion": True, "success": True, "score": {"raw": 2.0, "min": 0, "max": 2.0, "scaled": 1.0}},
+        {"completion": True, "success": False, "score": {"raw": 0.5, "min": 0, "max": 2.0, "scaled": 0.25}},
+    ]

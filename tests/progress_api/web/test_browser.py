@@ -173,3 +173,40 @@ def test_trainer_opens_the_cohort_gradebook_and_sees_the_charts(server: Server, 
     page.wait_for_load_state("networkidle")
     assert "tri=moyenne" in page.url
     page.screenshot(path=str(tmp_path / "gradebook.png"), full_page=False)
+
+
+def test_trainer_grades_a_written_answer_in_the_browser(server: Server, browser: Any, tmp_path: Path) -> None:
+    """From the gradebook to the marking page in Chromium: the injected script shows as text and never runs, the
+    grade is saved and the next answer to grade opens."""
+    from tests.progress_api.web.test_pages_marking import written_assignment
+
+    with httpx.Client(base_url=server.url) as api:
+        written_assignment(api, server, learners=5)  # type: ignore[arg-type]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, server, "formateur")
+    page.goto(f"{server.url}/promotions/demo-2026")
+    page.click("#lien-reponses")
+    page.click('#devoirs a:text-is("Corriger")')
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#reponses tbody tr").count() == 5
+    page.locator('#reponses a:text-is("Corriger")').first.click()
+    page.wait_for_load_state("networkidle")
+    answer = page.locator("#reponse .answer")
+    assert '<script>alert("xss")</script>' in answer.inner_text()  # shown as text
+    assert answer.locator("script, img").count() == 0 and answer.locator("strong").inner_text() == "Le biais"
+    first_url = page.url
+    page.fill("#score", "1.5")
+    page.fill("#comment", "Bonne analyse du biais.")
+    page.screenshot(path=str(tmp_path / "marking.png"), full_page=True)
+    page.click("text=Enregistrer et passer à la suivante")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".notice.ok").inner_text() == "Note enregistrée."
+    assert page.url.split("?")[0] != first_url.split("?")[0]
+    assert dialogs == []  # nothing from the learner's answer ever ran
+    with httpx.Client(base_url=server.url) as api:
+        graded = api.get(
+            "/api/v1/cohorts/demo-2026/written-answers", params={"status": "graded"}, headers=server.h("admin")
+        ).json()["items"]
+    assert [(g["learner"], g["score"], g["graded_by"]) for g in graded] == [("apprenant1", 1.5, "formateur")]

@@ -12,6 +12,21 @@ from progress_api.main import create_app
 from tests.progress_api.web.conftest import csrf_of
 
 
+def hub_login_settings(settings: Settings, api_url: str, *, prefix: str = "", token: str = "service-token") -> Settings:
+    """`settings` as the hub hands them to the `progress` service (OAuth client, callback under `prefix`)."""
+    return settings.model_copy(
+        update={
+            "api_prefix": prefix,
+            "hub_api_url": api_url,
+            "hub_api_token": token,
+            "hub_service_name": "progress",
+            "hub_client_id": "service-progress",
+            "hub_oauth_callback_url": f"{prefix}/oauth_callback",
+            "hub_base_url": "/",
+        }
+    )
+
+
 def test_token_login_opens_a_session_the_api_accepts(client: TestClient, demo: Any) -> None:
     page = client.get("/connexion")
     assert "Connexion de démonstration (développement uniquement)" in page.text
@@ -43,7 +58,7 @@ def test_login_redirect_target_stays_on_this_site(client: TestClient, demo: Any)
 
 
 def test_production_has_no_demo_login(settings: Settings, demo: Any) -> None:
-    production = settings.model_copy(update={"production": True})
+    production = settings.model_copy(update={"production": True, "secret_key": "p" * 64})
     with TestClient(create_app(production)) as client:
         page = client.get("/connexion")
         assert "Connexion de démonstration" not in page.text
@@ -63,16 +78,7 @@ def test_logout_ends_the_session(client: TestClient, demo: Any, login: Any) -> N
 def test_under_the_hub_login_goes_to_the_hub_oauth_page(settings: Settings) -> None:
     """With JUPYTERHUB_* set, /connexion redirects to the hub's authorize URL with our client id and a state cookie;
     a callback whose state does not match the cookie is refused."""
-    hub = settings.model_copy(
-        update={
-            "api_prefix": "/services/progress",
-            "hub_api_url": "http://127.0.0.1:9/hub/api",
-            "hub_api_token": "service-token",
-            "hub_client_id": "service-progress",
-            "hub_oauth_callback_url": "/services/progress/oauth_callback",
-            "hub_base_url": "/",
-        }
-    )
+    hub = hub_login_settings(settings, "http://127.0.0.1:9/hub/api", prefix="/services/progress")
     with TestClient(create_app(hub)) as client:
         response = client.get("/services/progress/connexion?next=/services/progress/cedia", follow_redirects=False)
         assert response.status_code == 303
@@ -85,3 +91,14 @@ def test_under_the_hub_login_goes_to_the_hub_oauth_page(settings: Settings) -> N
         assert client.cookies.get("academie_oauth_state") == state
         refused = client.get("/services/progress/oauth_callback", params={"code": "x", "state": "other"})
         assert refused.status_code == 400 and "Connexion interrompue" in refused.text
+
+
+def test_oauth_callback_while_the_hub_is_unreachable_says_so_and_links_to_login(settings: Settings) -> None:
+    """The code cannot be exchanged (nothing listens on the hub's port): a French 503 page, not a 500."""
+    hub = hub_login_settings(settings, "http://127.0.0.1:9/hub/api")
+    with TestClient(create_app(hub)) as client:
+        client.get("/connexion", follow_redirects=False)
+        state = client.cookies["academie_oauth_state"]
+        answer = client.get("/oauth_callback", params={"code": "some-code", "state": state})
+        assert answer.status_code == 503
+        assert "Le hub JupyterHub ne répond pas" in answer.text and 'href="/connexion"' in answer.text

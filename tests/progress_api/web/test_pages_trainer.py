@@ -40,6 +40,9 @@ def test_trainer_gradebook_sorts_colours_and_links_exports(client: TestClient, d
 
 def test_at_risk_learners_are_listed_with_reasons(client: TestClient, demo: Any, login: Login) -> None:
     build_gradebook(client, demo, learners=5)
+    # Inactivity is flagged only while the cohort runs: keep the demo cohort running whatever today's date.
+    running = {"start_date": "2026-01-05", "end_date": "2099-12-31"}
+    assert client.patch("/api/v1/cohorts/demo-2026", json=running, headers=demo.h("admin")).status_code == 200
     page = login("formateur").get("/promotions/demo-2026")
     section = page.text.split('id="a-surveiller"')[1].split("</section>")[0]
     assert "Aucune activité depuis" in section  # everyone last submitted in January 2026
