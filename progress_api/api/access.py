@@ -25,7 +25,7 @@ from progress_api.core.auth import Principal
 from progress_api.core.errors import ApiError, forbidden
 from progress_api.crud import users as users_crud
 from progress_api.crud.scope import WorkScope
-from progress_api.models.common import Role
+from progress_api.models.common import MAX_ROW_ID, Role
 from progress_api.models.grading import Grade, Submission
 from progress_api.models.people import Cohort, Enrolment, User
 
@@ -56,9 +56,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "exports:read": frozenset({T, C, A}),
     "events:read": frozenset({T, C, A}),
     "roster:read": frozenset({A}),
+    "cedia:read": frozenset({T, C, A}),  # the CEDIA pipeline: trainers follow it, CEDIA staff run it
+    "cedia:write": frozenset({C, A}),
 }
 UNRESTRICTED = frozenset({A, C, G})
-MAX_ID = 2**63  # ids at or beyond the database's integer range cannot exist
+MAX_ID = MAX_ROW_ID + 1  # ids at or beyond the database's integer range cannot exist
 
 
 def not_in_cohort() -> ApiError:

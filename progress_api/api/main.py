@@ -23,11 +23,13 @@ from progress_api.api.routes import (
     users,
 )
 from progress_api.api.routes import cedia as cedia_routes
+from progress_api.api.routes import cedia_team as cedia_team_routes
 from progress_api.web import ROUTERS as PAGE_ROUTERS
 from progress_api.web import pages_marking
 
 API_ROUTERS: list[APIRouter] = [
     cedia_routes.router,
+    cedia_team_routes.router,
     health.router,
     me.router,
     users.router,

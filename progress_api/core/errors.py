@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,12 @@ STATUS_CODES = {
     422: "validation_error",
     503: "unavailable",
 }
+
+
+OUT_OF_RANGE = (
+    "Une valeur de la requête dépasse ce que la base peut enregistrer (nombre trop grand, texte trop long ou "
+    "caractère nul) : rien n'a été enregistré."
+)
 
 
 class ApiError(Exception):
@@ -105,6 +111,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error: %s", exc.orig)
         return error_response(409, "conflict", "Conflit avec des données existantes (doublon ou référence).")
+
+    # A value the database cannot hold (a number beyond its integer range, a NUL byte or over-long text on
+    # PostgreSQL) is the client's input, not a fault of the service: 422, and the transaction is rolled back.
+    @app.exception_handler(DataError)
+    async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
+        log.info("value refused by the database: %s", exc.orig)
+        return error_response(422, "out_of_range", OUT_OF_RANGE)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow_error(_request: Request, exc: OverflowError) -> JSONResponse:
+        log.info("value refused by the database driver: %s", exc)
+        return error_response(422, "out_of_range", OUT_OF_RANGE)
 
     @app.exception_handler(OperationalError)
     async def _operational_error(_request: Request, exc: OperationalError) -> JSONResponse:

@@ -1,8 +1,9 @@
-"""CEDIA projects: create, list, edit with optimistic concurrency, move between stages, governance checklist.
+"""CEDIA projects: create (with coaches, team and milestones), list, edit, move between stages, governance
+checklist, archive and restore.
 
-Every change goes through `_commit_change`, which bumps `version` with a conditional UPDATE (`WHERE version =
-:seen`): two people editing the same version cannot both win, whatever the interleaving, on SQLite and PostgreSQL.
-Every change also writes `CediaEvent` rows (the history). Functions flush; the caller commits.
+Every change goes through `cedia_versions` (conditional UPDATE on the project's version, a history entry per
+change). Functions flush; the caller commits, so a multi-row write (a project with its team and milestones) is one
+transaction: an error or a kill midway leaves the database as before.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from progress_api.core.errors import ApiError, not_found
+from progress_api.core.errors import ApiError, conflict, not_found
+from progress_api.crud import cedia_plan as plan
+from progress_api.crud import cedia_team as team
+from progress_api.crud.cedia_search import matching_ids
+from progress_api.crud.cedia_versions import commit_change, ensure_active, record, stale_version
 from progress_api.models.cedia import (
     CediaChecklist,
     CediaCoach,
@@ -29,6 +34,7 @@ from progress_api.models.cedia import (
     ProjectPublic,
     ProjectUpdate,
     StageMove,
+    VersionOnly,
 )
 from progress_api.models.common import utcnow
 from progress_api.services.cedia_rules import STAGE_LABELS, Stage, TransitionRefused, UseCase, check_transition
@@ -36,54 +42,6 @@ from progress_api.services.cedia_rules import missing_for_delivery as gate
 
 EDITABLE_FIELDS = ("title", "unit", "sponsor", "description", "use_case", "expected_value")
 CHECKLIST_FIELDS = tuple(ChecklistData.model_fields)
-
-
-def stale_version(db: Session, *, project_id: int, seen: int) -> ApiError:
-    """409 saying who changed the project since the caller read it, and what to do."""
-    current = db.execute(select(col(CediaProject.version)).where(col(CediaProject.id) == project_id)).scalar_one()
-    last = db.execute(
-        select(col(CediaEvent.actor), col(CediaEvent.at))
-        .where(col(CediaEvent.project_id) == project_id)
-        .order_by(col(CediaEvent.id).desc())
-        .limit(1)
-    ).first()
-    who = f" par {last.actor} ({last.at:%d/%m/%Y %H:%M} UTC)" if last else ""
-    return ApiError(
-        409,
-        "stale_version",
-        f"Ce projet a été modifié entre-temps{who} : vous partiez de la version {seen}, il en est à la version "
-        f"{current}. Rechargez la page pour voir ces changements puis refaites votre modification ; rien n'a été "
-        "enregistré.",
-        {"your_version": seen, "current_version": current, "last_change_by": last.actor if last else None},
-    )
-
-
-def _commit_change(
-    db: Session, *, project: CediaProject, seen: int, values: dict[str, Any], changed: bool = True
-) -> None:
-    """Apply `values` and bump the version only if the row is still at version `seen`; else 409.
-
-    With nothing changed, only the version is checked (re-saving an unchanged form does not bump it).
-    """
-    assert project.id is not None
-    if project.version != seen:
-        raise stale_version(db, project_id=project.id, seen=seen)
-    if not changed:
-        return
-    result = db.execute(
-        update(CediaProject)
-        .where(col(CediaProject.id) == project.id, col(CediaProject.version) == seen)
-        .values(**values, version=seen + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.rollback()
-        raise stale_version(db, project_id=project.id, seen=seen)
-    db.refresh(project)
-
-
-def _event(db: Session, *, project_id: int, actor: str, kind: str, comment: str = "", **values: Any) -> None:
-    db.add(CediaEvent(project_id=project_id, actor=actor, kind=kind, comment=comment, **values))
 
 
 def get_project(db: Session, *, project_id: int) -> CediaProject:
@@ -98,25 +56,28 @@ def get_checklist(db: Session, *, project_id: int) -> CediaChecklist:
     return row if row is not None else CediaChecklist(project_id=project_id)
 
 
-def coach_by_name(db: Session, *, name: str, username: str | None = None) -> CediaCoach:
-    coach = db.execute(select(CediaCoach).where(col(CediaCoach.name) == name)).scalars().first()
-    if coach is None:
-        coach = CediaCoach(name=name, username=username)
-        db.add(coach)
-        db.flush()
-    return coach
-
-
 def create_project(db: Session, *, data: ProjectCreate, actor: str) -> CediaProject:
-    project = CediaProject(**data.model_dump(exclude={"coaches"}), created_by=actor)
+    """The project at version 1 in `intake`, with its checklist, coaches, team and milestones (all or nothing)."""
+    seen: set[tuple[str, str]] = set()
+    for member in data.members:  # refused before anything is written, with the culprit named
+        key = (member.display_name, member.role.value)
+        if key in seen:
+            raise conflict(f"{member.display_name} figure deux fois dans l'équipe avec le même rôle.")
+        seen.add(key)
+    project = CediaProject(**data.model_dump(exclude={"coaches", "members", "milestones"}), created_by=actor)
     db.add(project)
     db.flush()
     assert project.id is not None
     db.add(CediaChecklist(project_id=project.id))
+    record(db, project_id=project.id, actor=actor, kind="created", to_value=Stage.intake.value, comment=data.title)
     for name in dict.fromkeys(data.coaches):
-        coach = coach_by_name(db, name=name)
+        coach = team.coach_by_name(db, name=name)
         db.add(CediaProjectCoach(project_id=project.id, coach_id=coach.id))  # type: ignore[arg-type]
-    _event(db, project_id=project.id, actor=actor, kind="created", to_value=Stage.intake.value, comment=data.title)
+        record(db, project_id=project.id, actor=actor, kind="coach", field="added", to_value=coach.name)
+    for member in data.members:
+        team.insert_member(db, project=project, data=member, actor=actor)
+    for milestone in data.milestones:
+        plan.insert_milestone(db, project=project, data=milestone, actor=actor)
     db.flush()
     return project
 
@@ -127,10 +88,17 @@ def filtered_projects(
     unit: str | None = None,
     use_case: str | None = None,
     coach: str | None = None,
-    q: str | None = None,
+    ids: Sequence[int] | None = None,
+    archived: bool = False,
 ) -> Any:
-    """The SELECT of projects matching the board's filters (shared by the API list and the board)."""
-    stmt = select(CediaProject)
+    """The SELECT of projects matching the board's filters (shared by the API list and the board).
+
+    `ids` restricts to those projects (a text search's matches); archived projects are left out unless `archived`
+    asks for them (then only them).
+    """
+    stmt = select(CediaProject).where(
+        col(CediaProject.archived_at).is_not(None) if archived else col(CediaProject.archived_at).is_(None)
+    )
     if stage is not None:
         stmt = stmt.where(col(CediaProject.stage) == stage.value)
     if unit:
@@ -145,12 +113,17 @@ def filtered_projects(
                 .where(col(CediaCoach.name) == coach)
             )
         )
-    if q:
-        stmt = stmt.where(func.lower(col(CediaProject.title)).like(f"%{q.lower()}%"))
+    if ids is not None:
+        stmt = stmt.where(col(CediaProject.id).in_(ids))
     return stmt
 
 
-def list_projects(db: Session, *, limit: int, offset: int, **filters: Any) -> tuple[int, list[CediaProject]]:
+def list_projects(
+    db: Session, *, limit: int, offset: int, q: str | None = None, **filters: Any
+) -> tuple[int, list[CediaProject]]:
+    """A page of projects (most recently changed first); `q` searches titles, ignoring case and accents."""
+    if q and q.strip():
+        filters["ids"] = matching_ids(db, id_column=col(CediaProject.id), text_column=col(CediaProject.title), q=q)
     stmt = filtered_projects(**filters)
     total = db.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     rows = db.execute(
@@ -220,6 +193,7 @@ def public(db: Session, *, projects: Sequence[CediaProject]) -> list[ProjectPubl
                 created_by=p.created_by,
                 created_at=p.created_at,
                 updated_at=p.updated_at,
+                archived_at=p.archived_at,
             )
         )
     return out
@@ -234,9 +208,9 @@ def update_project(db: Session, *, project: CediaProject, data: ProjectUpdate, a
         if value is not None and value != getattr(project, name)
     }
     before = {name: getattr(project, name) for name in changes}
-    _commit_change(db, project=project, seen=data.version, values=changes, changed=bool(changes))
+    commit_change(db, project=project, seen=data.version, values=changes, changed=bool(changes))
     for name, value in changes.items():
-        _event(
+        record(
             db,
             project_id=project.id,
             actor=actor,
@@ -254,7 +228,8 @@ def move_stage(db: Session, *, project: CediaProject, move: StageMove, actor: st
     """Apply the pipeline rules, then change the stage (409/422 with the reason and what is missing if refused)."""
     assert project.id is not None
     if project.version != move.version:
-        raise stale_version(db, project_id=project.id, seen=move.version)
+        raise stale_version(db, project_id=project.id, seen=move.version, current=project.version)
+    ensure_active(project)
     current = Stage(project.stage)
     try:
         kind = check_transition(
@@ -269,10 +244,8 @@ def move_stage(db: Session, *, project: CediaProject, move: StageMove, actor: st
         details = {"missing": [{"code": m.code, "message": m.message} for m in refused.missing]}
         raise ApiError(status, refused.code, refused.message, details) from None
     held_from = current.value if move.to_stage is Stage.on_hold else None
-    _commit_change(
-        db, project=project, seen=move.version, values={"stage": move.to_stage.value, "held_from": held_from}
-    )
-    _event(
+    commit_change(db, project=project, seen=move.version, values={"stage": move.to_stage.value, "held_from": held_from})
+    record(
         db,
         project_id=project.id,
         actor=actor,
@@ -290,16 +263,17 @@ def update_checklist(db: Session, *, project: CediaProject, data: ChecklistUpdat
     """Replace the checklist answers; the history keeps each changed answer, before and after."""
     assert project.id is not None
     row = db.get(CediaChecklist, project.id)
-    if row is None:
-        row = CediaChecklist(project_id=project.id)
-        db.add(row)
     new = data.model_dump(include=set(CHECKLIST_FIELDS))
-    changed = {name: value for name, value in new.items() if value != getattr(row, name)}
-    before = {name: getattr(row, name) for name in changed}
-    _commit_change(db, project=project, seen=data.version, values={}, changed=bool(changed))
+    current = row if row is not None else CediaChecklist(project_id=project.id)
+    changed = {name: value for name, value in new.items() if value != getattr(current, name)}
+    before = {name: getattr(current, name) for name in changed}
+    commit_change(db, project=project, seen=data.version, values={}, changed=bool(changed))
+    if row is None:  # added only once the version check passed (a refused save leaves nothing in the session)
+        row = current
+        db.add(row)
     for name, value in changed.items():
         setattr(row, name, value)
-        _event(
+        record(
             db,
             project_id=project.id,
             actor=actor,
@@ -321,9 +295,13 @@ def _text(value: Any) -> str | None:
     return str(getattr(value, "value", value))
 
 
-def history(db: Session, *, project_id: int, limit: int, offset: int) -> tuple[int, list[CediaEvent]]:
-    """A project's changes, newest first."""
+def history(
+    db: Session, *, project_id: int, limit: int, offset: int, kind: str | None = None
+) -> tuple[int, list[CediaEvent]]:
+    """A project's changes, newest first (`kind` keeps one kind of change)."""
     base = select(CediaEvent).where(col(CediaEvent.project_id) == project_id)
+    if kind:
+        base = base.where(col(CediaEvent.kind) == kind)
     total = db.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = db.execute(base.order_by(col(CediaEvent.at).desc(), col(CediaEvent.id).desc()).limit(limit).offset(offset))
     return total, list(rows.scalars().all())
@@ -331,3 +309,25 @@ def history(db: Session, *, project_id: int, limit: int, offset: int) -> tuple[i
 
 def stage_label(value: str | None) -> str:
     return STAGE_LABELS[Stage(value)] if value else "—"
+
+
+def archive_project(db: Session, *, project: CediaProject, seen: int, actor: str, comment: str = "") -> CediaProject:
+    """Withdraw a project from the board, lists and KPIs; its history, team and milestones are kept."""
+    assert project.id is not None
+    commit_change(db, project=project, seen=seen, values={"archived_at": utcnow()})
+    record(db, project_id=project.id, actor=actor, kind="archived", from_value=project.stage, comment=comment)
+    db.flush()
+    return project
+
+
+def restore_project(db: Session, *, project: CediaProject, data: VersionOnly, actor: str) -> CediaProject:
+    """Bring an archived project back where it was (same stage, same version chain)."""
+    assert project.id is not None
+    if project.archived_at is None:
+        if project.version != data.version:
+            raise stale_version(db, project_id=project.id, seen=data.version, current=project.version)
+        raise ApiError(409, "not_archived", f"Le projet « {project.title} » n'est pas archivé.")
+    commit_change(db, project=project, seen=data.version, values={"archived_at": None}, restoring=True)
+    record(db, project_id=project.id, actor=actor, kind="restored", to_value=project.stage, comment=data.comment)
+    db.flush()
+    return project

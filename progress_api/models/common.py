@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from sqlalchemy.types import TypeDecorator
 
 
@@ -39,6 +39,13 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,9
 # JupyterHub usernames: lower case is what the hub normalises to; e-mail-like names are allowed.
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._@+-]{0,99}$")]
 Text200 = Annotated[str, StringConstraints(max_length=200)]
+
+# Row ids are INTEGER columns: 32 bits on PostgreSQL (and SQLite's driver overflows beyond 64). An id outside that
+# range cannot exist, so it is refused when the request is validated (422) instead of reaching the driver.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+# Optimistic-concurrency counters live in INTEGER columns too.
+Version = Annotated[int, Field(ge=1, le=MAX_ROW_ID, description="La version lue (une version dépassée : 409).")]
 
 
 class UTCTimestamp(TypeDecorator[datetime]):

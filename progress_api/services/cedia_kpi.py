@@ -63,6 +63,14 @@ class MemberFacts:
 
 
 @dataclass(frozen=True)
+class RosterRelay:
+    """A learner flagged as a data relay in the roster, with the unit they relay for."""
+
+    username: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class StageTime:
     stage: Stage
     median_days: float | None  # None when no project has left this stage yet
@@ -209,13 +217,25 @@ def projects_per_unit(projects: Iterable[ProjectFacts]) -> list[UnitCount]:
 
 
 def relays_per_unit(
-    members: Iterable[MemberFacts], *, baselines: Mapping[str, int], factor: int = GOAL_FACTOR
+    members: Iterable[MemberFacts],
+    *,
+    baselines: Mapping[str, int],
+    factor: int = GOAL_FACTOR,
+    roster: Iterable[RosterRelay] = (),
 ) -> list[RelayProgress]:
-    """Distinct data relays per unit (a person on several projects counts once) against baseline × factor."""
+    """Distinct data relays per unit against baseline × factor: learners flagged in the roster, plus the projects'
+    data-relay members. A person counts once: on several projects, or both flagged and on a project (then in the
+    roster's unit, their own direction)."""
     people: dict[str, set[str]] = defaultdict(set)
+    flagged: set[str] = set()
+    for relay in roster:
+        person = relay.username.strip().casefold()
+        flagged.add(person)
+        people[relay.unit].add(person)
     for member in members:
-        if member.role is MemberRole.data_relay:
-            people[member.unit].add(member.person.strip().casefold())
+        person = member.person.strip().casefold()
+        if member.role is MemberRole.data_relay and person not in flagged:
+            people[member.unit].add(person)
     units = sorted(set(baselines) | set(people))
     return [
         RelayProgress(unit, baselines.get(unit, 0), len(people[unit]), baselines.get(unit, 0) * factor)

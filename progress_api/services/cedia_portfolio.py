@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
 from progress_api.crud import cedia as crud
+from progress_api.crud.cedia_relays import roster_relays
 from progress_api.crud.cedia_team import academy_usernames
 from progress_api.models.cedia import CediaBlocker, CediaEvent, CediaMember, CediaProject
 from progress_api.services import cedia_kpi as kpi
@@ -111,12 +112,18 @@ class PortfolioKpis(BaseModel):
 
 
 def portfolio_kpis(db: Session, *, units: UnitsReference | None = None) -> PortfolioKpis:
-    """Every KPI of the dashboard, from four queries whatever the number of projects."""
+    """Every KPI of the dashboard, from six queries whatever the number of projects.
+
+    Archived projects (withdrawn, e.g. duplicates) count nowhere: neither their stage, history nor team.
+    """
     units = units or load_units()
+    live = select(col(CediaProject.id)).where(col(CediaProject.archived_at).is_(None))
     projects = [
         kpi.ProjectFacts(pid or 0, unit, use_case, Stage(stage))
         for pid, unit, use_case, stage in db.execute(
-            select(col(CediaProject.id), col(CediaProject.unit), col(CediaProject.use_case), col(CediaProject.stage))
+            select(
+                col(CediaProject.id), col(CediaProject.unit), col(CediaProject.use_case), col(CediaProject.stage)
+            ).where(col(CediaProject.archived_at).is_(None))
         )
     ]
     events = [
@@ -124,7 +131,7 @@ def portfolio_kpis(db: Session, *, units: UnitsReference | None = None) -> Portf
         for pid, src, dst, at in db.execute(
             select(
                 col(CediaEvent.project_id), col(CediaEvent.from_value), col(CediaEvent.to_value), col(CediaEvent.at)
-            ).where(col(CediaEvent.kind).in_(("created", "stage")))
+            ).where(col(CediaEvent.kind).in_(("created", "stage")), col(CediaEvent.project_id).in_(live))
         )
     ]
     members = [
@@ -136,13 +143,14 @@ def portfolio_kpis(db: Session, *, units: UnitsReference | None = None) -> Portf
                 col(CediaMember.username),
                 col(CediaMember.role),
                 col(CediaMember.unit),
-            )
+            ).where(col(CediaMember.project_id).in_(live))
         )
     ]
     involved = kpi.learners_involved(
         members, academy_usernames=academy_usernames(db, usernames=[m.username for m in members if m.username])
     )
-    relays = kpi.relays_per_unit(members, baselines=units.baselines, factor=units.goal_factor)
+    roster = [kpi.RosterRelay(username, unit) for username, unit in roster_relays(db)]
+    relays = kpi.relays_per_unit(members, roster=roster, baselines=units.baselines, factor=units.goal_factor)
     return PortfolioKpis(
         projects=len(projects),
         funnel=[StageCount(stage=s, label=STAGE_LABELS[s], count=n) for s, n in kpi.funnel(p.stage for p in projects)],

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from progress_api.core.config import Settings
-from progress_api.crud.cedia import coach_by_name
+from progress_api.crud.cedia_team import coach_by_name
 from progress_api.models.cedia import (
     CediaBlocker,
     CediaChecklist,
@@ -27,7 +27,9 @@ from progress_api.models.cedia import (
     CediaMilestone,
     CediaProject,
     CediaProjectCoach,
+    CediaRelay,
 )
+from progress_api.models.people import User
 from progress_api.services.cedia_kpi import MemberRole
 from progress_api.services.cedia_rules import MAIN_PATH, USE_CASE_LABELS, Hosting, RiskClass, Stage, UseCase
 
@@ -319,8 +321,21 @@ def _add_project(db: Session, rng: random.Random, demo: Demo, *, start: datetime
             )
 
 
+# Learners flagged as data relays in the roster (not on a project as relays): the KPI counts them too.
+ROSTER_RELAYS = [("apprenant5", FINANCE, date(2025, 9, 1)), ("apprenant4", FRAUDE, date(2025, 11, 3))]
+
+
+def _seed_roster_relays(db: Session) -> None:
+    flagged = set(db.execute(select(col(CediaRelay.user_id))).scalars())
+    for username, unit, since in ROSTER_RELAYS:
+        user_id = db.execute(select(col(User.id)).where(col(User.username) == username)).scalar_one_or_none()
+        if user_id is not None and user_id not in flagged:
+            db.add(CediaRelay(user_id=user_id, unit=unit, since=since, designated_by="cedia"))
+
+
 def seed_cedia(db: Session, _settings: Settings) -> None:
-    """The demo portfolio (29 projects); existing titles are skipped, so running it twice changes nothing."""
+    """The demo portfolio (29 projects) and two roster relays; what exists is skipped, so a second run changes
+    nothing."""
     existing = set(db.execute(select(col(CediaProject.title))).scalars())
     rng = random.Random(2024)
     for i, demo in enumerate(ACCOMPANIED):
@@ -331,4 +346,5 @@ def seed_cedia(db: Session, _settings: Settings) -> None:
         start = datetime(2025, 10, 1, 9, 0, tzinfo=UTC) + timedelta(days=i * 19)
         if demo.title not in existing:
             _add_project(db, rng, demo, start=start, team_index=None)
+    _seed_roster_relays(db)
     db.flush()

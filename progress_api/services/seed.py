@@ -21,11 +21,17 @@ from progress_api.services.course_catalog import load_course_catalog
 Seeder = Callable[[Session, Settings], None]
 
 DEMO_COHORT = "demo-2026"
+# Units are those of services/cedia_units.yml, so a learner flagged as a data relay counts in the right unit.
 DEMO_LEARNERS = [
-    ("apprenant1", "Camille Martin", "Direction des prestations", "Gestionnaire prestations"),
-    ("apprenant2", "Yanis Bernard", "Direction de l'actuariat", "Chargé d'études actuarielles"),
+    ("apprenant1", "Camille Martin", "Direction des prestations santé", "Gestionnaire prestations"),
+    ("apprenant2", "Yanis Bernard", "Direction technique et actuariat", "Chargé d'études actuarielles"),
     ("apprenant3", "Léa Dubois", "Direction de la relation adhérents", "Conseillère adhérents"),
-    ("apprenant4", "Hugo Lefèvre", "Direction du contrôle et de la fraude", "Contrôleur"),
+    (
+        "apprenant4",
+        "Hugo Lefèvre",
+        "Direction des risques, de la conformité et de la lutte contre la fraude",
+        "Contrôleur",
+    ),
     ("apprenant5", "Inès Moreau", "Direction financière", "Contrôleuse de gestion"),
 ]
 DEMO_TRAINER = ("formateur", "Sophie Laurent (formatrice)")

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from progress_api.core.errors import ApiError
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import ProjectPublic
+from progress_api.models.common import MAX_ROW_ID
 from progress_api.services import cedia_portfolio as portfolio
 from progress_api.services.cedia_kpi import MEMBER_ROLE_LABELS
 from progress_api.services.cedia_rules import (
@@ -28,7 +29,7 @@ from progress_api.services.cedia_rules import (
 from progress_api.web.deps import Web
 
 Text = Annotated[str, Form(max_length=4000)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def target_options(current: Stage, targets: list[Stage]) -> list[tuple[str, str]]:

@@ -56,13 +56,23 @@ def summarize(event: CediaEvent) -> str:
         label = FIELD_LABELS.get(field or "", field or "")
         prefix = "Checklist IA, " if kind == "checklist" else ""
         return f"{prefix}{label} : {_value(field, event.from_value)} → {_value(field, event.to_value)}"
+    if kind == "archived":
+        return "Projet archivé (retiré du tableau et des indicateurs)"
+    if kind == "restored":
+        return f"Projet restauré (étape « {_stage(event.to_value)} »)"
     if kind == "milestone":
         if field is None:
             return f"Jalon ajouté : {event.to_value}"
+        if field == "deleted":
+            return f"Jalon supprimé : {event.from_value}"
         if field == "done_on":
             return f"Jalon « {event.comment} » atteint le {event.to_value}"
         return f"Jalon « {event.comment} », {FIELD_LABELS.get(field, field)} : {event.from_value} → {event.to_value}"
     if kind == "blocker":
+        if field == "deleted":
+            return f"Blocage supprimé : {event.from_value}"
+        if field == "description":
+            return f"Blocage reformulé : {_value(field, event.from_value)} → {_value(field, event.to_value)}"
         verb = {"opened": "signalé", "resolved": "levé", "reopened": "rouvert"}.get(field or "", field or "")
         return f"Blocage {verb} : {event.to_value}"
     if kind in ("team", "coach"):

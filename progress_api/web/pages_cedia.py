@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from progress_api.crud import cedia as crud
+from progress_api.models.common import MAX_ROW_ID
 from progress_api.services import cedia_portfolio as portfolio
 from progress_api.services.cedia_rules import MAIN_PATH, STAGE_LABELS, Stage
 from progress_api.web.cedia_views import form_options, project_view, target_options, use_case_label
@@ -69,7 +70,7 @@ def board_page(
     unit: Annotated[str, Query(max_length=200)] = "",
     use_case: Annotated[str, Query(max_length=30)] = "",
     coach: Annotated[str, Query(max_length=200)] = "",
-    moved: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    moved: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
     if (denied := web.guard("cedia:read")) is not None:
         return denied

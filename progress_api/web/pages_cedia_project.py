@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
+from progress_api.crud import cedia_plan as plan
 from progress_api.crud import cedia_team as team
 from progress_api.services.cedia_kpi import MEMBER_ROLE_LABELS
 from progress_api.services.cedia_rules import RISK_LABELS, allowed_targets
@@ -43,9 +44,9 @@ def project_page_view(web: Web, project_id: int, *, status_code: int = 200, **ex
         targets=target_options(summary.stage, allowed_targets(current=summary.stage, held_from=summary.held_from)),
         milestones=[
             {**vars(m), "late": m.done_on is None and m.due_on < today}
-            for m in team.milestones(web.db, project_id=project_id)
+            for m in plan.milestones(web.db, project_id=project_id)
         ],
-        blockers=team.blockers(web.db, project_id=project_id),
+        blockers=plan.blockers(web.db, project_id=project_id),
         members=[
             {**m.model_dump(), "academy": m.academy_learner, "role_label": MEMBER_ROLE_LABELS[m.role]}
             for m in team.members(web.db, project_id=project_id)

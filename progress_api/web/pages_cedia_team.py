@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
+from progress_api.crud import cedia_plan as plan
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import BlockerCreate, CediaProject, CoachAssign, MemberCreate, MilestoneCreate
 from progress_api.services.cedia_kpi import MemberRole
@@ -35,7 +36,7 @@ def add_milestone_form(
 
     def change(project: CediaProject) -> None:
         data = MilestoneCreate(title=title, due_on=due_on)
-        team.add_milestone(web.db, project=project, data=data, actor=web.actor)
+        plan.add_milestone(web.db, project=project, data=data, actor=web.actor)
 
     return apply_change(web, project_id, change, success="added")
 
@@ -52,7 +53,7 @@ def complete_milestone_form(
     return apply_change(
         web,
         project_id,
-        lambda project: team.complete_milestone(web.db, project=project, milestone_id=milestone_id, actor=web.actor),
+        lambda project: plan.complete_milestone(web.db, project=project, milestone_id=milestone_id, actor=web.actor),
         success="saved",
     )
 
@@ -68,7 +69,7 @@ def add_blocker_form(
         return denied
 
     def change(project: CediaProject) -> None:
-        team.add_blocker(web.db, project=project, data=BlockerCreate(description=description), actor=web.actor)
+        plan.add_blocker(web.db, project=project, data=BlockerCreate(description=description), actor=web.actor)
 
     return apply_change(web, project_id, change, success="added")
 
@@ -85,7 +86,7 @@ def resolve_blocker_form(
     return apply_change(
         web,
         project_id,
-        lambda project: team.set_blocker_resolved(
+        lambda project: plan.set_blocker_resolved(
             web.db, project=project, blocker_id=blocker_id, resolved=True, actor=web.actor
         ),
         success="saved",

@@ -21,7 +21,7 @@ from progress_api.crud import cohorts as cohorts_crud
 from progress_api.crud import grading as grading_crud
 from progress_api.crud import users as users_crud
 from progress_api.models.analytics import AtRisk, ExerciseDifficulty, GradebookRow
-from progress_api.models.common import utcnow
+from progress_api.models.common import MAX_ROW_ID, utcnow
 from progress_api.models.people import Cohort
 from progress_api.services import analytics
 from progress_api.services.cache import Scope, cached
@@ -251,7 +251,7 @@ def override_form(
     web: WebDep,
     cohort: Slug,
     username: Annotated[str, Path(max_length=100)],
-    grade_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    grade_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
     reason: Annotated[str, Form(max_length=2000)] = "",
     score: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form()] = "",

@@ -1,27 +1,123 @@
-"""Fixtures of the progress service tests: a migrated SQLite database per test, the app, and a token per role.
+"""Fixtures of the progress service tests: a migrated database per test, the app, and a token per role.
 
-Migrating takes a moment, so one database is migrated per session and copied for each test (a real file with
-WAL, the same engine factory as production).
+Every test gets its own migrated database: on SQLite a copy of a file migrated once per session (a real file with
+WAL, the same engine factory as production); on PostgreSQL the session's own database (created, migrated and
+dropped by the run, per xdist worker) reset to its just-migrated rows (`pg_reuse.py`). A test that uses the `demo`
+world starts from a demo-seeded state (seeding is idempotent and its data fixed, so this only saves time).
+
+The test modules of `POSTGRES_TOO` run on both backends (`[sqlite]` and `[postgres]`): these exercise the SQL that
+differs between them (bulk executemany, upserts, window functions, time zones, integer ranges, text limits,
+transactions and conditional updates, the trainers' work scope as correlated EXISTS, the streamed CSV export's
+server-side cursor). Their `[postgres]` runs skip, with the reason, when
+ACADEMY_TEST_POSTGRES_URL is unset. The other modules (pages, CLI, process-level tests) run on SQLite only: they
+reach the database through the same CRUD functions.
 """
 
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from progress_api.core.auth import create_api_token
 from progress_api.core.config import Settings
-from progress_api.core.db import get_engine, upgrade
+from progress_api.core.db import get_engine, normalise_url, upgrade
 from progress_api.main import create_app
 from progress_api.models.common import Role
 from progress_api.services.seed import seed_demo
+from tests.progress_api.pg_reuse import ReusedDatabase
+
+# Paths relative to tests/progress_api/: a folder (trailing slash) or one module.
+POSTGRES_TOO = (
+    "api/",
+    "cedia/",
+    "core/test_api_errors.py",
+    "core/test_api_migrations.py",
+    "core/test_token_revocation.py",
+    "services/test_csv_exports.py",
+    "web/test_pages_cedia.py",
+)
+HERE = Path(__file__).parent
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests of `POSTGRES_TOO` that use a database once per backend."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    relative = metafunc.definition.path.relative_to(HERE).as_posix()
+    if any(relative.startswith(p) if p.endswith("/") else relative == p for p in POSTGRES_TOO):
+        metafunc.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite` or `postgres`: which database this test runs on (SQLite unless parametrized above)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def _seed(url: str, home: Path) -> None:
+    engine = get_engine(url)
+    with Session(engine) as db:
+        seed_demo(db, settings=Settings(home=home, database_url=url, api_prefix="", secret_key="test-secret"))
+        db.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_reused(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReusedDatabase]:
+    """This session's PostgreSQL database (created, migrated, snapshotted; dropped at the end): see `pg_reuse`."""
+    home = tmp_path_factory.mktemp("pg-seed")
+    database = ReusedDatabase(postgres_admin_url, seed=lambda url: _seed(url, home))
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def pg_database(request: pytest.FixtureRequest, pg_reused: ReusedDatabase) -> Iterator[str]:
+    """URL of a migrated PostgreSQL database in its just-migrated state (demo-seeded if the test uses `demo`)."""
+    seeded = "demo" in request.fixturenames
+    url = pg_reused.reset(seeded=seeded)
+    if seeded:
+        SEEDED.add(url)
+    yield url
+    SEEDED.discard(url)
+    get_engine(url).dispose()
+
+
+@pytest.fixture
+def fresh_pg_url(postgres_admin_url: str) -> Iterator[str]:
+    """A brand-new PostgreSQL database migrated from scratch by `upgrade heads` (the migrations on PostgreSQL),
+    dropped afterwards."""
+    name = f"academy_fresh_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(postgres_admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(postgres_admin_url)).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the WAL into the file, so that copying the file alone copies everything."""
+    engine = get_engine(f"sqlite:///{path}")
+    engine.dispose()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -29,23 +125,44 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly migrated SQLite file, copied by `settings` for each test."""
     path = tmp_path_factory.mktemp("template") / "progress.db"
     upgrade(f"sqlite:///{path}")
-    engine = get_engine(f"sqlite:///{path}")
-    engine.dispose()
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    _checkpoint(path)
     return path
 
 
+@pytest.fixture(scope="session")
+def seeded_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated SQLite file, demo-seeded, copied by `settings` for the tests that use `demo`."""
+    home = tmp_path_factory.mktemp("seeded")
+    path = home / "progress.db"
+    shutil.copy(migrated_template, path)
+    _seed(f"sqlite:///{path}", home)
+    _checkpoint(path)
+    return path
+
+
+# Databases cloned from a demo-seeded template (the `demo` fixture need not seed them again).
+SEEDED: set[str] = set()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, migrated_template: Path) -> Settings:
-    """Settings pointing at this test's own migrated SQLite database under tmp_path."""
-    shutil.copy(migrated_template, tmp_path / "progress.db")
-    return Settings(home=tmp_path, api_prefix="", secret_key="test-secret")
+def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings pointing at this test's own migrated database: SQLite under tmp_path, or a PostgreSQL database."""
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_database")
+        yield Settings(home=tmp_path, database_url=url, api_prefix="", secret_key="test-secret")
+        return
+    seeded = "demo" in request.fixturenames
+    shutil.copy(request.getfixturevalue("seeded_template" if seeded else "migrated_template"), tmp_path / "progress.db")
+    settings = Settings(home=tmp_path, api_prefix="", secret_key="test-secret")
+    if seeded:
+        SEEDED.add(settings.db_url)
+    yield settings
+    SEEDED.discard(settings.db_url)
 
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
+    """The engine the app uses for this test's database (the same cached one), disposed afterwards."""
     engine = get_engine(settings.db_url, settings.sqlite_busy_timeout_ms)
     yield engine
     engine.dispose()
@@ -77,7 +194,9 @@ class Demo:
 
 @pytest.fixture
 def demo(db: Session, settings: Settings) -> Demo:
-    seed_demo(db, settings=settings)
+    """The demo world (`academy api seed-demo`) and a token per role."""
+    if settings.db_url not in SEEDED:
+        seed_demo(db, settings=settings)
     tokens = {
         "learner": create_api_token(db, username="apprenant1", role=Role.learner),
         "learner2": create_api_token(db, username="apprenant2", role=Role.learner),
@@ -180,3 +299,23 @@ def world(client: TestClient, demo: Demo) -> Demo:
             )
             assert response.status_code in (200, 201), response.text
     return demo
+
+
+CEDIA_PROJECT = {
+    "title": "Projet de test",
+    "unit": "Direction financière",
+    "coaches": ["Nadia Benali"],
+    "members": [{"display_name": "Camille Martin", "username": "apprenant1", "role": "data_relay"}],
+    "milestones": [{"title": "Cadrage", "due_on": "2026-10-01"}],
+}
+
+
+def cedia_project(client: TestClient, demo: Demo) -> dict[str, object]:
+    """A CEDIA project (coach, one member, one milestone) plus one blocker, so it is at version 2; its detail."""
+    created = client.post("/api/v1/cedia/projects", json=CEDIA_PROJECT, headers=demo.h("cedia"))
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/cedia/projects/{created.json()['id']}"
+    blocker = client.post(f"{url}/blockers", json={"description": "Accès aux données"}, headers=demo.h("cedia"))
+    assert blocker.status_code == 201, blocker.text
+    detail: dict[str, object] = client.get(url, headers=demo.h("cedia")).json()
+    return detail

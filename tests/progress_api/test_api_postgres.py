@@ -1,24 +1,23 @@
-"""The same service on PostgreSQL: migrations, bulk writes (driver executemany with psycopg), analytics, lateness.
+"""The same service on PostgreSQL from a database migrated from scratch: migrations, seeding twice, bulk writes
+(driver executemany with psycopg), analytics, lateness. (The API test modules also run whole on PostgreSQL: see
+`conftest.POSTGRES_TOO`.)
 
-Each test run creates its own database from ACADEMY_TEST_POSTGRES_URL and drops it afterwards.
+Each test creates its own database from ACADEMY_TEST_POSTGRES_URL and drops it afterwards.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from progress_api.core.auth import create_api_token
 from progress_api.core.config import Settings
-from progress_api.core.db import get_engine, normalise_url, unmigrated_message, upgrade
+from progress_api.core.db import get_engine, unmigrated_message
 from progress_api.main import create_app
 from progress_api.models.common import Role
 from progress_api.services.seed import seed_demo
@@ -28,21 +27,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_settings(postgres_admin_url: str, tmp_path: Path) -> Iterator[Settings]:
-    """A fresh, migrated PostgreSQL database for this test, dropped afterwards."""
-    name = f"academy_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(postgres_admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(postgres_admin_url)).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield Settings(home=tmp_path, database_url=url, api_prefix="")
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_settings(fresh_pg_url: str, tmp_path: Path) -> Settings:
+    """Settings on a brand-new PostgreSQL database migrated from scratch (created and dropped by the fixture)."""
+    return Settings(home=tmp_path, database_url=fresh_pg_url, api_prefix="")
 
 
 def test_full_flow_on_postgresql(pg_settings: Settings) -> None:

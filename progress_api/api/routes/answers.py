@@ -15,13 +15,14 @@ from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import answers as crud
 from progress_api.crud.cohorts import require_cohort
+from progress_api.models.common import MAX_ROW_ID
 from progress_api.models.grading import WrittenAnswerDetail, WrittenAnswerGradeIn, WrittenAnswerPublic
 
 ANSWERS_PERMISSION = "answers:grade"
 
 router = APIRouter(prefix="/cohorts/{cohort}/written-answers", tags=["written answers"])
 Filter = Annotated[str | None, Query(max_length=100)]
-GradeId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The grade id of the answer.")]
+GradeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The grade id of the answer.")]
 
 
 @router.get("")

@@ -1,4 +1,5 @@
-"""CEDIA pipeline API: projects, stage moves, governance checklist, history, team, milestones, blockers, KPIs.
+"""CEDIA pipeline API: projects (create, list, edit, archive, restore), stage moves, governance checklist, history,
+KPIs. The project's plan and people (milestones, blockers, team, coaches, data relays) are in `cedia_team.py`.
 
 CEDIA staff and admins edit; trainers read (they follow the learners who work on these projects). Access goes
 through the service's single permission dependency, `authorize`, like every other route.
@@ -8,61 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Query, status
 
-from progress_api.api.deps import POLICY, Access, PageDep, SessionDep, authorize
+from progress_api.api.deps import PageDep, SessionDep
 from progress_api.api.pagination import Page, page
+from progress_api.api.routes.cedia_common import Id, Reader, VersionQuery, Writer, project_detail
 from progress_api.crud import cedia as crud
-from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import (
-    BlockerCreate,
-    BlockerPublic,
-    BlockerUpdate,
     ChecklistData,
     ChecklistUpdate,
-    CoachAssign,
-    EventPublic,
-    MemberCreate,
-    MemberPublic,
-    MilestoneCreate,
-    MilestonePublic,
-    MilestoneUpdate,
+    Comment,
+    HistoryEntry,
     ProjectCreate,
     ProjectDetail,
     ProjectPublic,
     ProjectUpdate,
     StageMove,
+    VersionOnly,
 )
-from progress_api.models.common import Role
 from progress_api.services.cedia_portfolio import PortfolioKpis, portfolio_kpis
 from progress_api.services.cedia_rules import Stage, UseCase
 
-# The CEDIA permissions join the one policy table, so `authorize` (and the role × endpoint matrix) covers them.
-POLICY.setdefault("cedia:read", frozenset({Role.trainer, Role.cedia, Role.admin}))
-POLICY.setdefault("cedia:write", frozenset({Role.cedia, Role.admin}))
-
 router = APIRouter(prefix="/cedia", tags=["cedia"])
-
-Reader = Annotated[Access, Depends(authorize("cedia:read"))]
-Writer = Annotated[Access, Depends(authorize("cedia:write"))]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond int32 would overflow some databases
-
-
-def _detail(db: SessionDep, project_id: int) -> ProjectDetail:
-    project = crud.get_project(db, project_id=project_id)
-    [summary] = crud.public(db, projects=[project])
-    _, events = crud.history(db, project_id=project_id, limit=200, offset=0)
-    return ProjectDetail(
-        **summary.model_dump(),
-        milestones=[
-            MilestonePublic.model_validate(m, from_attributes=True) for m in team.milestones(db, project_id=project_id)
-        ],
-        blockers=[
-            BlockerPublic.model_validate(b, from_attributes=True) for b in team.blockers(db, project_id=project_id)
-        ],
-        members=team.members(db, project_id=project_id),
-        history=[EventPublic.model_validate(e, from_attributes=True) for e in events],
-    )
 
 
 @router.get("/projects", response_model=Page[ProjectPublic])
@@ -75,24 +43,34 @@ def list_projects(
     use_case: UseCase | None = None,
     coach: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Texte cherché dans l'intitulé.")] = None,
+    archived: Annotated[bool, Query(description="true : les projets archivés (seulement eux).")] = False,
 ) -> Page[ProjectPublic]:
     total, rows = crud.list_projects(
-        db, limit=paging.limit, offset=paging.offset, stage=stage, unit=unit, use_case=use_case, coach=coach, q=q
+        db,
+        limit=paging.limit,
+        offset=paging.offset,
+        stage=stage,
+        unit=unit,
+        use_case=use_case,
+        coach=coach,
+        q=q,
+        archived=archived,
     )
     return page(crud.public(db, projects=rows), total=total, params=paging)
 
 
 @router.post("/projects", response_model=ProjectDetail, status_code=status.HTTP_201_CREATED)
 def create_project(db: SessionDep, access: Writer, data: ProjectCreate) -> ProjectDetail:
+    """A project in `intake`, with its coaches, team and milestones if given: written together or not at all."""
     project = crud.create_project(db, data=data, actor=access.principal.username)
     db.commit()
     assert project.id is not None
-    return _detail(db, project.id)
+    return project_detail(db, project.id)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectDetail)
 def get_project(db: SessionDep, _: Reader, project_id: Id) -> ProjectDetail:
-    return _detail(db, project_id)
+    return project_detail(db, project_id)
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectDetail)
@@ -100,7 +78,30 @@ def update_project(db: SessionDep, access: Writer, project_id: Id, data: Project
     project = crud.get_project(db, project_id=project_id)
     crud.update_project(db, project=project, data=data, actor=access.principal.username)
     db.commit()
-    return _detail(db, project_id)
+    return project_detail(db, project_id)
+
+
+@router.delete("/projects/{project_id}", response_model=ProjectDetail)
+def archive_project(
+    db: SessionDep,
+    access: Writer,
+    project_id: Id,
+    version: VersionQuery,
+    comment: Annotated[Comment, Query(description="Pourquoi l'archiver (gardé dans l'historique).")] = "",
+) -> ProjectDetail:
+    """Archive: off the board, lists and KPIs, history kept; `POST …/restore` brings it back."""
+    project = crud.get_project(db, project_id=project_id)
+    crud.archive_project(db, project=project, seen=version, actor=access.principal.username, comment=comment)
+    db.commit()
+    return project_detail(db, project_id)
+
+
+@router.post("/projects/{project_id}/restore", response_model=ProjectDetail)
+def restore_project(db: SessionDep, access: Writer, project_id: Id, data: VersionOnly) -> ProjectDetail:
+    project = crud.get_project(db, project_id=project_id)
+    crud.restore_project(db, project=project, data=data, actor=access.principal.username)
+    db.commit()
+    return project_detail(db, project_id)
 
 
 @router.post("/projects/{project_id}/transitions", response_model=ProjectDetail)
@@ -109,7 +110,7 @@ def move_project(db: SessionDep, access: Writer, project_id: Id, move: StageMove
     project = crud.get_project(db, project_id=project_id)
     crud.move_stage(db, project=project, move=move, actor=access.principal.username)
     db.commit()
-    return _detail(db, project_id)
+    return project_detail(db, project_id)
 
 
 @router.put("/projects/{project_id}/checklist", response_model=ProjectDetail)
@@ -117,7 +118,7 @@ def update_checklist(db: SessionDep, access: Writer, project_id: Id, data: Check
     project = crud.get_project(db, project_id=project_id)
     crud.update_checklist(db, project=project, data=data, actor=access.principal.username)
     db.commit()
-    return _detail(db, project_id)
+    return project_detail(db, project_id)
 
 
 @router.get("/projects/{project_id}/checklist", response_model=ChecklistData)
@@ -126,80 +127,18 @@ def get_checklist(db: SessionDep, _: Reader, project_id: Id) -> ChecklistData:
     return crud.checklist_data(crud.get_checklist(db, project_id=project_id))
 
 
-@router.get("/projects/{project_id}/history", response_model=Page[EventPublic])
-def project_history(db: SessionDep, _: Reader, paging: PageDep, project_id: Id) -> Page[EventPublic]:
+@router.get("/projects/{project_id}/history", response_model=Page[HistoryEntry])
+def project_history(
+    db: SessionDep,
+    _: Reader,
+    paging: PageDep,
+    project_id: Id,
+    kind: Annotated[str | None, Query(max_length=20, description="stage, field, checklist, milestone…")] = None,
+) -> Page[HistoryEntry]:
+    """Every change of the project (who, when, what, from, to, comment), newest first."""
     crud.get_project(db, project_id=project_id)
-    total, rows = crud.history(db, project_id=project_id, limit=paging.limit, offset=paging.offset)
-    return page([EventPublic.model_validate(e, from_attributes=True) for e in rows], total=total, params=paging)
-
-
-@router.post("/projects/{project_id}/milestones", response_model=MilestonePublic, status_code=201)
-def add_milestone(db: SessionDep, access: Writer, project_id: Id, data: MilestoneCreate) -> MilestonePublic:
-    project = crud.get_project(db, project_id=project_id)
-    row = team.add_milestone(db, project=project, data=data, actor=access.principal.username)
-    db.commit()
-    return MilestonePublic.model_validate(row, from_attributes=True)
-
-
-@router.patch("/projects/{project_id}/milestones/{milestone_id}", response_model=MilestonePublic)
-def update_milestone(
-    db: SessionDep, access: Writer, project_id: Id, milestone_id: Id, data: MilestoneUpdate
-) -> MilestonePublic:
-    project = crud.get_project(db, project_id=project_id)
-    row = team.update_milestone(
-        db, project=project, milestone_id=milestone_id, data=data, actor=access.principal.username
-    )
-    db.commit()
-    return MilestonePublic.model_validate(row, from_attributes=True)
-
-
-@router.post("/projects/{project_id}/blockers", response_model=BlockerPublic, status_code=201)
-def add_blocker(db: SessionDep, access: Writer, project_id: Id, data: BlockerCreate) -> BlockerPublic:
-    project = crud.get_project(db, project_id=project_id)
-    row = team.add_blocker(db, project=project, data=data, actor=access.principal.username)
-    db.commit()
-    return BlockerPublic.model_validate(row, from_attributes=True)
-
-
-@router.patch("/projects/{project_id}/blockers/{blocker_id}", response_model=BlockerPublic)
-def update_blocker(
-    db: SessionDep, access: Writer, project_id: Id, blocker_id: Id, data: BlockerUpdate
-) -> BlockerPublic:
-    project = crud.get_project(db, project_id=project_id)
-    row = team.set_blocker_resolved(
-        db, project=project, blocker_id=blocker_id, resolved=data.resolved, actor=access.principal.username
-    )
-    db.commit()
-    return BlockerPublic.model_validate(row, from_attributes=True)
-
-
-@router.post("/projects/{project_id}/members", response_model=MemberPublic, status_code=201)
-def add_member(db: SessionDep, access: Writer, project_id: Id, data: MemberCreate) -> MemberPublic:
-    project = crud.get_project(db, project_id=project_id)
-    row = team.add_member(db, project=project, data=data, actor=access.principal.username)
-    db.commit()
-    return next(m for m in team.members(db, project_id=project_id) if m.id == row.id)
-
-
-@router.delete("/projects/{project_id}/members/{member_id}", status_code=204)
-def remove_member(db: SessionDep, access: Writer, project_id: Id, member_id: int) -> Response:
-    project = crud.get_project(db, project_id=project_id)
-    team.remove_member(db, project=project, member_id=member_id, actor=access.principal.username)
-    db.commit()
-    return Response(status_code=204)
-
-
-@router.post("/projects/{project_id}/coaches", response_model=ProjectDetail)
-def assign_coach(db: SessionDep, access: Writer, project_id: Id, data: CoachAssign) -> ProjectDetail:
-    project = crud.get_project(db, project_id=project_id)
-    team.assign_coach(db, project=project, data=data, actor=access.principal.username)
-    db.commit()
-    return _detail(db, project_id)
-
-
-@router.get("/coaches", response_model=list[str])
-def list_coaches(db: SessionDep, _: Reader) -> list[str]:
-    return team.all_coaches(db)
+    total, rows = crud.history(db, project_id=project_id, limit=paging.limit, offset=paging.offset, kind=kind)
+    return page([HistoryEntry.model_validate(e, from_attributes=True) for e in rows], total=total, params=paging)
 
 
 @router.get("/kpis", response_model=PortfolioKpis)

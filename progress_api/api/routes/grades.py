@@ -10,6 +10,7 @@ from progress_api.api.bulk import parse_batch
 from progress_api.api.deps import Access, PageDep, SessionDep, authorize
 from progress_api.api.pagination import Page, page
 from progress_api.crud import grading as crud
+from progress_api.models.common import MAX_ROW_ID
 from progress_api.models.grading import (
     GradeBatch,
     GradePublic,
@@ -22,7 +23,7 @@ from progress_api.services.ingest import ingest_grades
 
 router = APIRouter(tags=["grades"])
 Filter = Annotated[str | None, Query(max_length=100)]
-GradeId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+GradeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 async def grade_batch(request: Request) -> GradeBatch:

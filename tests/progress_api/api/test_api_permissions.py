@@ -6,17 +6,21 @@ other_trainer = formateur2 (trains nothing), cedia, admin, grader.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.progress_api.conftest import ASSIGNMENT_A1, CATALOG_COMPETENCIES, grade_row
+from tests.progress_api.conftest import ASSIGNMENT_A1, CATALOG_COMPETENCIES, cedia_project, grade_row
 
 ALL = {"learner", "learner2", "trainer", "other_trainer", "cedia", "admin", "grader"}
 READERS = {"learner", "learner2", "trainer", "other_trainer", "cedia", "admin"}
 COHORT_STAFF = {"trainer", "cedia", "admin"}
 SELF_AND_STAFF = {"learner", "trainer", "cedia", "admin"}
+CEDIA_READ = {"trainer", "other_trainer", "cedia", "admin"}
+CEDIA_WRITE = {"cedia", "admin"}
+P = "/cedia/projects/{project}"
 CSV = b"username;display_name\r\nnew.one;Nouvelle Personne\r\n"
 
 # (method, path, json body, allowed token names). Destructive calls come last so they do not change the others.
@@ -74,6 +78,28 @@ MATRIX: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/events", None, {"trainer", "other_trainer", "cedia", "admin"}),
     ("GET", "/exports/xapi", None, {"trainer", "other_trainer", "cedia", "admin"}),
     ("GET", "/roster", None, {"admin"}),
+    ("GET", "/cedia/projects", None, CEDIA_READ),
+    ("POST", "/cedia/projects", {"title": "Projet {role}", "unit": "Direction financière"}, CEDIA_WRITE),
+    ("GET", P, None, CEDIA_READ),
+    # Project versions: the fixture leaves it at 2; admin (first in role order) succeeds, cedia then gets 409.
+    ("PATCH", P, {"version": 2, "sponsor": "Sponsor {role}"}, CEDIA_WRITE),
+    ("POST", P + "/transitions", {"to_stage": "qualification", "version": 3}, CEDIA_WRITE),
+    ("GET", P + "/checklist", None, CEDIA_READ),
+    ("PUT", P + "/checklist", {"risk_class": "minimal", "version": 4}, CEDIA_WRITE),
+    ("GET", P + "/history", None, CEDIA_READ),
+    ("GET", P + "/milestones", None, CEDIA_READ),
+    ("POST", P + "/milestones", {"title": "Jalon {role}", "due_on": "2026-12-01"}, CEDIA_WRITE),
+    ("PATCH", P + "/milestones/{milestone}", {"version": 1, "title": "Cadrage {role}"}, CEDIA_WRITE),
+    ("GET", P + "/blockers", None, CEDIA_READ),
+    ("POST", P + "/blockers", {"description": "Blocage {role}"}, CEDIA_WRITE),
+    ("PATCH", P + "/blockers/{blocker}", {"version": 1, "resolved": True}, CEDIA_WRITE),
+    ("GET", P + "/members", None, CEDIA_READ),
+    ("POST", P + "/members", {"display_name": "Membre {role}", "role": "data_relay"}, CEDIA_WRITE),
+    ("POST", P + "/coaches", {"name": "Coach {role}"}, CEDIA_WRITE),
+    ("GET", "/cedia/coaches", None, CEDIA_READ),
+    ("GET", "/cedia/kpis", None, CEDIA_READ),
+    ("GET", "/cedia/relays", None, CEDIA_READ),
+    ("PUT", "/cedia/relays/apprenant3", {"unit": "Direction financière"}, CEDIA_WRITE),
     ("DELETE", "/cohorts/ct-2026/releases/ct/nope", None, {"trainer", "admin", "grader"}),
     ("DELETE", "/courses/ct/assignments/nope", None, {"admin"}),
     ("DELETE", "/courses/nope", None, {"admin"}),
@@ -82,6 +108,13 @@ MATRIX: list[tuple[str, str, Any, set[str]]] = [
     ("DELETE", "/cohorts/ct-2026/enrolments/apprenant3", None, {"trainer", "admin"}),
     ("DELETE", "/users/nobody", None, {"admin"}),
     ("DELETE", "/cohorts/nope", None, {"admin"}),
+    ("DELETE", "/cedia/relays/apprenant3", None, CEDIA_WRITE),
+    ("DELETE", P + "/coaches/Nadia Benali", None, CEDIA_WRITE),
+    ("DELETE", P + "/members/{member}", None, CEDIA_WRITE),
+    ("DELETE", P + "/blockers/{blocker}?version=2", None, CEDIA_WRITE),
+    ("DELETE", P + "/milestones/{milestone}?version=2", None, CEDIA_WRITE),
+    ("DELETE", P + "?version=19", None, CEDIA_WRITE),
+    ("POST", P + "/restore", {"version": 20}, CEDIA_WRITE),
 ]
 
 
@@ -99,11 +132,31 @@ def grade_id(client: TestClient, world: Any) -> int:
     return int(client.get("/api/v1/grades", headers=world.h("learner")).json()["items"][0]["id"])
 
 
-def test_every_role_on_every_endpoint(client: TestClient, world: Any, grade_id: int) -> None:
+@pytest.fixture
+def ids(client: TestClient, world: Any, grade_id: int) -> dict[str, int]:
+    """The ids the matrix's paths name: a grade, and a CEDIA project with one milestone, blocker and member."""
+    project: Any = cedia_project(client, world)
+    assert project["version"] == 2  # the matrix's versions count from here
+    return {
+        "grade": grade_id,
+        "project": project["id"],
+        "milestone": project["milestones"][0]["id"],
+        "blocker": project["blockers"][0]["id"],
+        "member": project["members"][0]["id"],
+    }
+
+
+def _path(template: str, ids: dict[str, int]) -> str:
+    for name, value in ids.items():
+        template = template.replace("{" + name + "}", str(value))
+    return "/api/v1" + template
+
+
+def test_every_role_on_every_endpoint(client: TestClient, world: Any, ids: dict[str, int]) -> None:
     """Allowed roles get past the permission check (no 401/403, no 500); every other role gets 403; no token 401."""
     failures = []
     for method, template, body, allowed in MATRIX:
-        path = "/api/v1" + template.replace("{grade}", str(grade_id))
+        path = _path(template, ids)
         anonymous = _call(client, method, path, body, {})
         if anonymous.status_code != 401:
             failures.append(f"{method} {template} without token -> {anonymous.status_code}")
@@ -123,27 +176,28 @@ def test_every_role_on_every_endpoint(client: TestClient, world: Any, grade_id: 
             if role not in allowed and response.status_code != 403:
                 failures.append(f"{method} {template} as {role}: expected 403, got {response.status_code}")
     assert not failures, "\n".join(failures)
+    # Every CEDIA write of the first allowed role went through: 19 changes after the fixture's 2 versions.
+    project = client.get(_path(P, ids), headers=world.h("admin")).json()
+    assert (project["version"], project["archived_at"], project["sponsor"]) == (21, None, "Sponsor admin")
 
 
 def test_matrix_covers_every_endpoint(client: TestClient) -> None:
-    """Is every route of the progress API (CEDIA routes have their own tests) in the matrix above?"""
+    """Is every route of the progress API, the CEDIA pipeline's included, in the matrix above?"""
     schema = client.get("/api/v1/openapi.json").json()
     routes = {
         (method.upper(), path.removeprefix("/api/v1"))
         for path, operations in schema["paths"].items()
-        if "/cedia" not in path
         for method in operations
     }
     routes.discard(("GET", "/health"))
-    assert len(routes) > 40
+    assert len(routes) > 70
     covered = set()
     for method, template, _, _ in MATRIX:
+        concrete = _path(template, dict.fromkeys(("grade", "project", "milestone", "blocker", "member"), 1))
+        concrete = concrete.removeprefix("/api/v1").split("?")[0]
         for route_method, route_path in routes:
-            pattern = route_path.replace("{", "<").replace("}", ">")
-            import re
-
-            regex = "^" + re.sub(r"<[^>]+>", "[^/]+", pattern) + "$"
-            if route_method == method and re.match(regex, template.replace("{grade}", "1")):
+            regex = "^" + re.sub(r"\{[^}]+\}", "[^/]+", route_path) + "$"
+            if route_method == method and re.match(regex, concrete):
                 covered.add((route_method, route_path))
     assert routes - covered == set()
 

@@ -10,18 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from progress_api.core.auth import create_api_token
-from progress_api.core.db import get_engine
-from progress_api.main import create_app
-from progress_api.models.common import Role
 from progress_api.models.grading import ManualGrade, WrittenAnswer
-from progress_api.services.seed import seed_demo
-from tests.progress_api.conftest import ASSIGNMENT_A1, CATALOG_COMPETENCIES, grade_row
-from tests.progress_api.test_api_postgres import pg_settings  # noqa: F401 - the fixture: a fresh PostgreSQL DB
+from tests.progress_api.conftest import grade_row
 
 COHORT = "/api/v1/cohorts/ct-2026"
 ANSWERS = f"{COHORT}/written-answers"
-ROLES = ("admin", "grader", "trainer")
 ANSWER = "La **mutuelle** doit vérifier le *biais* avant tout.\n\n- point 1\n- point 2"
 
 
@@ -216,41 +209,3 @@ def test_ingest_rejects_rows_that_disagree_with_the_catalogue(client: TestClient
     assert [(e["row"], e["field"]) for e in errors] == [(0, "score"), (1, "kind"), (2, "max_score"), (3, "answer")]
     assert "catalogue (2)" in errors[2]["message"]
     assert _count(db, WrittenAnswer) == 0
-
-
-@pytest.mark.postgres
-def test_written_answers_on_postgresql(pg_settings: Any) -> None:  # noqa: F811 - the imported fixture
-    """The same flow on PostgreSQL: pending rows with answers, the trainer's grade, the per-cohort cache bump
-    (upsert of scope versions), a re-sent pending row that keeps the grade."""
-    engine = get_engine(pg_settings.db_url)
-    with Session(engine) as db:
-        seed_demo(db, settings=pg_settings)
-        tokens = {r: create_api_token(db, username=r if r != "trainer" else "formateur", role=Role(r)) for r in ROLES}
-        db.commit()
-
-    def h(role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens[role]}"}
-
-    with TestClient(create_app(pg_settings)) as client:
-        client.put("/api/v1/competencies", json=CATALOG_COMPETENCIES, headers=h("grader"))
-        client.put("/api/v1/courses/ct", json={"title": "Cours test", "order": 0}, headers=h("grader"))
-        client.put("/api/v1/courses/ct/assignments/a1", json=ASSIGNMENT_A1, headers=h("grader"))
-        client.put("/api/v1/cohorts/demo-2026/releases/ct/a1", json={"due_date": None}, headers=h("grader"))
-        rows = [grade_row("apprenant1", "ex01", 1, 1), pending("apprenant1"), pending("apprenant2")]
-        assert client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=h("grader")).json()["created"] == 3
-        url = "/api/v1/cohorts/demo-2026/written-answers"
-        listed = client.get(url, params={"status": "to_grade"}, headers=h("trainer")).json()
-        assert [a["learner"] for a in listed["items"]] == ["apprenant1", "apprenant2"]
-        assert listed["items"][0]["answer"] == ANSWER
-        client.get("/api/v1/cohorts/demo-2026/gradebook", headers=h("trainer"))
-        graded = client.put(
-            f"{url}/{listed['items'][0]['id']}", json={"score": 2, "comment": "Net"}, headers=h("trainer")
-        )
-        assert graded.status_code == 200 and graded.json()["graded_by"] == "formateur"
-        book = client.get("/api/v1/cohorts/demo-2026/gradebook", params={"course": "ct"}, headers=h("trainer")).json()
-        cells = {r["username"]: r["cells"][0] for r in book["rows"]}
-        assert (cells["apprenant1"]["score"], cells["apprenant1"]["to_grade"]) == (3, 0)
-        assert (cells["apprenant2"]["score"], cells["apprenant2"]["to_grade"]) == (None, 1)
-        again = client.post("/api/v1/ingest/grades", json={"grades": rows}, headers=h("grader")).json()
-        assert again == {"created": 0, "updated": 0, "unchanged": 3}
-        assert client.get(f"{url}/{listed['items'][0]['id']}", headers=h("trainer")).json()["score"] == 2

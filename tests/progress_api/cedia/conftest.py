@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from progress_api.models.cedia import CediaCoach, CediaProject
+from progress_api.models.cedia import CediaCoach, CediaProject, CediaRelay
 
 
 @pytest.fixture
 def demo(demo: Any, db: Session) -> Any:
-    """The core's `demo` fixture without the demo CEDIA projects its seeder adds (cascades clear their rows)."""
+    """The core's `demo` fixture without the demo CEDIA projects and roster relays its seeder adds (cascades clear
+    the projects' rows)."""
     db.execute(delete(CediaProject))
     db.execute(delete(CediaCoach))
+    db.execute(delete(CediaRelay))
     db.commit()
     return demo

@@ -57,10 +57,14 @@ COMPLETE_HIGH_RISK = {
 
 
 def test_cedia_creates_a_project_in_intake_with_a_history_entry(client: TestClient, demo: Any) -> None:
+    """Created at version 1 in intake; the history says who created it and which coach it started with."""
     project = create(client, demo.h("cedia"))
     assert project["stage"] == "intake" and project["version"] == 1
-    assert project["coaches"] == ["Nadia Benali"]
-    assert [(e["kind"], e["actor"], e["to_value"]) for e in project["history"]] == [("created", "cedia", "intake")]
+    assert project["coaches"] == ["Nadia Benali"] and project["archived_at"] is None
+    assert [(e["kind"], e["actor"], e["to_value"]) for e in project["history"]] == [
+        ("coach", "cedia", "Nadia Benali"),
+        ("created", "cedia", "intake"),
+    ]
 
 
 def test_roles_trainer_reads_learner_and_grader_cannot(client: TestClient, demo: Any) -> None:
@@ -102,7 +106,13 @@ def test_going_back_needs_a_reason_and_is_kept_in_history(client: TestClient, de
     )
     assert last["comment"] == "Le périmètre doit être revu avec le sponsor"
     page = client.get(f"{API}/projects/{project['id']}/history", headers=h).json()
-    assert page["total"] == 4  # created, → qualification, → coaching, ← qualification
+    assert page["total"] == 5  # created, coach added, → qualification, → coaching, ← qualification
+    stages = client.get(f"{API}/projects/{project['id']}/history", params={"kind": "stage"}, headers=h).json()
+    assert [(e["from_value"], e["to_value"]) for e in stages["items"]] == [
+        ("coaching", "qualification"),
+        ("qualification", "coaching"),
+        ("intake", "qualification"),
+    ]
 
 
 def test_delivery_is_gated_by_the_checklist_for_the_risk_class(client: TestClient, demo: Any) -> None:
@@ -220,9 +230,13 @@ def test_team_milestones_blockers_are_recorded(client: TestClient, demo: Any) ->
     ).json()
     blocker = client.post(f"{API}/projects/{pid}/blockers", json={"description": "Accès aux données"}, headers=h)
     assert blocker.status_code == 201
-    done = client.patch(f"{API}/projects/{pid}/milestones/{milestone['id']}", json={"done_on": "2025-06-20"}, headers=h)
+    done = client.patch(
+        f"{API}/projects/{pid}/milestones/{milestone['id']}", json={"done_on": "2025-06-20", "version": 1}, headers=h
+    )
     assert done.json()["done_on"] == "2025-06-20"
-    resolved = client.patch(f"{API}/projects/{pid}/blockers/{blocker.json()['id']}", json={"resolved": True}, headers=h)
+    resolved = client.patch(
+        f"{API}/projects/{pid}/blockers/{blocker.json()['id']}", json={"resolved": True, "version": 1}, headers=h
+    )
     assert resolved.json()["resolved_at"] is not None
     detail = client.get(f"{API}/projects/{pid}", headers=h).json()
     kinds = [e["kind"] for e in detail["history"]]

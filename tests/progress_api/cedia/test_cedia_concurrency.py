@@ -4,35 +4,24 @@ UPDATE, not luck of timing), on SQLite and on PostgreSQL, where the CEDIA branch
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
+from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from progress_api.core.db import make_engine, normalise_url, unmigrated_message, upgrade
+from progress_api.core.db import make_engine, unmigrated_message
 from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
-from progress_api.models.cedia import CediaProject, ProjectCreate, ProjectUpdate, StageMove
-
-
-@pytest.fixture
-def pg_url(postgres_admin_url: str) -> Iterator[str]:
-    """A fresh database of our own, migrated to every head, dropped afterwards."""
-    name = f"cedia_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(postgres_admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(postgres_admin_url)).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from progress_api.crud import cedia_plan as plan
+from progress_api.models.cedia import (
+    BlockerCreate,
+    CediaProject,
+    MilestoneCreate,
+    MilestoneUpdate,
+    ProjectCreate,
+    ProjectUpdate,
+    StageMove,
+)
 
 
 def race(url: str, project_id: int, change: object) -> list[str]:
@@ -64,7 +53,8 @@ def race(url: str, project_id: int, change: object) -> list[str]:
 
 
 @pytest.mark.postgres
-def test_cedia_branch_migrates_and_concurrent_edits_have_one_winner(pg_url: str) -> None:
+def test_cedia_branch_migrates_and_concurrent_edits_have_one_winner(fresh_pg_url: str) -> None:
+    pg_url = fresh_pg_url
     engine = make_engine(pg_url)
     assert unmigrated_message(engine) is None  # both branches (progress and cedia) are at their heads
     with Session(engine) as db:
@@ -92,8 +82,9 @@ def test_cedia_branch_migrates_and_concurrent_edits_have_one_winner(pg_url: str)
     engine.dispose()
 
 
-def test_same_race_on_sqlite_has_one_winner(settings: object) -> None:
-    """SQLite serialises writers (busy timeout); the loser's UPDATE … WHERE version = 1 then finds nothing."""
+def test_same_race_has_one_winner_on_each_backend(settings: object) -> None:
+    """SQLite serialises writers (busy timeout), PostgreSQL row-locks them; either way the loser's UPDATE … WHERE
+    version = 1 then finds nothing."""
     url = settings.db_url  # type: ignore[attr-defined]
     engine = make_engine(url)
     with Session(engine) as db:
@@ -109,3 +100,36 @@ def test_same_race_on_sqlite_has_one_winner(settings: object) -> None:
         crud.update_project(db, project=project, data=ProjectUpdate(version=1, title=f"Titre de {actor}"), actor=actor)
 
     assert race(url, project_id, rename) == ["ok", "stale_version"]
+
+
+def test_concurrent_milestone_edits_and_appends(settings: object) -> None:
+    """Two edits of milestone version 1: one winner, one 409. Two blockers added at once: both kept, and the
+    project's version went up by exactly two (the atomic increment loses no bump)."""
+    url = settings.db_url  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with Session(engine) as db:
+        data = ProjectCreate(
+            title="Projet partagé",
+            unit="Direction financière",
+            milestones=[MilestoneCreate(title="Cadrage", due_on=date(2026, 10, 1))],
+        )
+        project = crud.create_project(db, data=data, actor="t")
+        db.commit()
+        project_id, milestone_id = project.id, plan.milestones(db, project_id=project.id or 0)[0].id
+    assert project_id is not None and milestone_id is not None
+
+    def retitle(db: Session, project: CediaProject, actor: str) -> None:
+        update = MilestoneUpdate(version=1, title=f"Cadrage de {actor}")
+        plan.update_milestone(db, project=project, milestone_id=milestone_id, data=update, actor=actor)
+
+    assert race(url, project_id, retitle) == ["ok", "stale_version"]
+
+    def add_blocker(db: Session, project: CediaProject, actor: str) -> None:
+        plan.add_blocker(db, project=project, data=BlockerCreate(description=f"Blocage de {actor}"), actor=actor)
+
+    assert race(url, project_id, add_blocker) == ["ok", "ok"]
+    with Session(engine) as db:
+        final = db.get(CediaProject, project_id)
+        assert final is not None and final.version == 4  # 1, the retitle, two blockers
+        assert len(plan.blockers(db, project_id=project_id)) == 2
+    engine.dispose()

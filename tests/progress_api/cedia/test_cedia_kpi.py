@@ -9,6 +9,7 @@ from progress_api.services.cedia_kpi import (
     MemberRole,
     ProjectFacts,
     QuarterFlow,
+    RosterRelay,
     StageEvent,
     funnel,
     learners_involved,
@@ -123,3 +124,20 @@ def test_learners_involved_are_known_academy_usernames() -> None:
     assert result.learners == 2
     assert result.usernames == ["alice", "chloe"]
     assert result.projects_with_learners == 3
+
+
+def test_relays_flagged_in_the_roster_count_once_with_project_relays() -> None:
+    """Roster relays count even when on no project; a roster relay who is also a project relay counts once, in the
+    unit the roster gives (their own direction), not the project's."""
+    members = [
+        MemberFacts(1, "alice", "alice", MemberRole.data_relay, "Prestations"),  # also flagged: Actuariat wins
+        MemberFacts(2, "Bruno Petit", None, MemberRole.data_relay, "Prestations"),
+        MemberFacts(3, "chloe", "chloe", MemberRole.learner, "Prestations"),  # flagged below, learner on the project
+    ]
+    roster = [RosterRelay("alice", "Actuariat"), RosterRelay("chloe", "Prestations"), RosterRelay("dora", "Finance")]
+    result = {
+        r.unit: (r.baseline, r.current, r.goal)
+        for r in relays_per_unit(members, roster=roster, baselines={"Prestations": 2, "Actuariat": 1})
+    }
+    # Prestations: Bruno + chloe = 2 of 6; Actuariat: alice = 1 of 3; Finance: dora, no baseline.
+    assert result == {"Actuariat": (1, 1, 3), "Finance": (0, 1, 0), "Prestations": (2, 2, 6)}
