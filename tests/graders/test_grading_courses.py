@@ -187,3 +187,48 @@ def test_real_assignment_grades_through_the_sandbox(
         )
         spoke = [grade_id(c) for c in graded.cells if (grade_id(c) or "").endswith("-verifier") and c.outputs]
         assert spoke == [], f"self-check cells printed at grading time ({student}): {spoke}"
+
+
+def _verdicts(nb: NotebookNode, folder: Path) -> dict[str, str]:
+    """Run `nb` as a learner's kernel does (its folder as working directory, no grading variable), return what
+    each self-check cell printed, by exercise."""
+    from nbclient import NotebookClient
+
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "notebook.ipynb")
+    client = NotebookClient(
+        nb, timeout=120, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    client.execute()
+    return {
+        str(grade_id(c)).removesuffix("-verifier"): "".join(o.get("text", "") for o in c.outputs).strip()
+        for c in nb.cells
+        if (grade_id(c) or "").endswith("-verifier")
+    }
+
+
+@pytest.mark.parametrize(("course_id", "assignment_id"), assignment_ids())
+def test_self_check_tells_a_learner_right_from_blank_on_a_real_assignment(
+    course_id: str, assignment_id: str, platform: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a learner's kernel (not graded), does every `check("exNN")` cell of the student version say ✅ to the
+    reference solution and, to a blank answer, that its variable is not defined yet (no raw NameError)?"""
+    settings: GraderSettings = platform["settings"]
+    for name in ("NBGRADER_EXECUTION", "JUPYTERHUB_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ACADEMY_DATASETS", str(settings.datasets_dir))
+    course = next(c for c in load_catalog(default_root()) if c.id == course_id)
+    name = f"{assignment_id}.ipynb"
+    released = course_root(settings, course_id) / "release" / assignment_id / name
+    if not released.exists():  # this assignment's grading test did not run first (e.g. -k)
+        release.main(course=course_id, assignment=assignment_id, settings=settings, exchange=False)
+    release_nb = nbformat.read(released, as_version=4)
+    source = nbformat.read(course.source_dir / assignment_id / name, as_version=4)
+    right = _verdicts(solved(release_nb, source), tmp_path / "right" / course_id / assignment_id)
+    blank = _verdicts(release_nb, tmp_path / "blank" / course_id / assignment_id)
+    auto = [e.id for e in course.assignment(assignment_id).exercises if e.kind == "auto"]
+    assert sorted(right) == sorted(blank) == sorted(auto)
+    wrong = {ex: said for ex, said in right.items() if not said.startswith(f"✅ {ex} :")}
+    assert not wrong, f"check() refuses the reference solution: {wrong}"
+    unhelpful = {ex: said for ex, said in blank.items() if "n'est pas encore définie" not in said}
+    assert not unhelpful, f"check() on a blank answer: {unhelpful}"
