@@ -19,6 +19,7 @@ import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 
+from graders.catalog import exercise_of
 from graders.config import GraderSettings, SandboxLimits, get_settings
 from graders.coursedir import course_root, gradebook_url, nbgrader_api, nbgrader_config
 from graders.preprocessors import BEGIN_HIDDEN, END_HIDDEN, REGISTRY, build_job
@@ -72,10 +73,6 @@ def _save_result(settings: GraderSettings, course: str, result: SubmissionResult
     (folder / f"{result.student}.json").write_text(json.dumps(asdict(result), ensure_ascii=False, indent=1))
 
 
-def _exercise_of(grade_id: str) -> str:
-    return grade_id.removesuffix("_tests")
-
-
 def integrity_incidents(nb: Any, *, gb: Gradebook, notebook: str, assignment: str) -> list[dict[str, Any]]:
     """Protected (read-only or test) cells that the learner edited, retyped or deleted, found by checksum."""
     incidents = []
@@ -89,7 +86,7 @@ def integrity_incidents(nb: Any, *, gb: Gradebook, notebook: str, assignment: st
         if not source_cell.locked:
             continue
         cell = seen.get(source_cell.name)
-        base = {"cell": source_cell.name, "exercise": _exercise_of(source_cell.name)}
+        base = {"cell": source_cell.name, "exercise": exercise_of(source_cell.name)}
         if cell is None:
             incidents.append({"code": "cell_deleted", **base})
         elif cell.cell_type != source_cell.cell_type:
@@ -146,12 +143,12 @@ def _sanitize(nb: Any, resources: dict[str, Any], config: Any) -> Any:
     return nb
 
 
-def _cell_exercises(nb: Any) -> dict[int, str]:
+def _cell_exercises(nb: Any) -> dict[int, str | None]:
     out = {}
     for i, cell in enumerate(nb.cells):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id:
-            out[i] = _exercise_of(grade_id)
+            out[i] = exercise_of(grade_id)
     return out
 
 

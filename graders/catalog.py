@@ -29,3 +29,12 @@ def competencies(courses_root: Path) -> list[dict[str, Any]]:
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(data.get("competencies", []))
+
+
+def exercise_of(grade_id: str) -> str | None:
+    """The exercise a notebook cell belongs to (cell naming of docs/interfaces.md, courses section): `exNN`,
+    `exNN_tests` and the self-check cell `exNN-verifier` -> `exNN`, `ecritNN` -> itself; None for the provided code
+    cells `code-NN`, which every exercise relies on: what happens to them concerns the whole assignment."""
+    if grade_id.startswith("code-"):
+        return None
+    return grade_id.removesuffix("_tests").removesuffix("-verifier")

@@ -12,6 +12,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
+from courses.stubs import CODE_STUB, TEXT_STUB
 from graders.config import GraderSettings
 
 
@@ -71,6 +72,9 @@ def nbgrader_config(settings: GraderSettings, course: str) -> Config:
     c.Exchange.root = str(settings.exchange_dir)
     c.Exchange.path_includes_course = True
     c.Exchange.timezone = "Europe/Paris"
+    # Learners read French: the student version's answer cells get the courses' stubs, not nbgrader's English ones.
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.text_stub = TEXT_STUB
     # Collect skips inbound submissions refused by the owner check (graders/owners.py).
     c.ExchangeFactory.collect = "graders.owners.VettedCollect"
     # Deleted test cells come back from the gradebook (and the learner is told), instead of silently scoring 0.

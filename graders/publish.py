@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -41,6 +42,17 @@ def written_answers(path: Path) -> dict[str, str]:
     return answers
 
 
+def submission_timestamp(settings: GraderSettings, course: str, assignment: str, student: str) -> str:
+    """The submission's timestamp exactly as the learner's nbgrader wrote it (their time zone, e.g.
+    `2026-12-01 10:40:12.496789 CET`): `fetch_feedback` names the learner's feedback folder after this text, while
+    the gradebook only keeps it as naive UTC, so a link built from the gradebook would point to no folder."""
+    path = course_root(settings, course) / "submitted" / student / assignment / "timestamp.txt"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 def grade_rows(
     *, settings: GraderSettings, course: str, assignment: str, student: str, rejected: Iterable[str] = ()
 ) -> list[dict[str, Any]]:
@@ -54,7 +66,7 @@ def grade_rows(
         except MissingEntry:
             return []
         submitted_at = submission.timestamp.isoformat() if submission.timestamp else None
-        timestamp = submission.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z") if submission.timestamp else ""
+        timestamp = quote(submission_timestamp(settings, course, assignment, student), safe="")
         attempt = attempt_number(settings, course, assignment, student, rejected=rejected)
         for nb in submission.notebooks:
             answers = written_answers(

@@ -12,15 +12,20 @@ def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
     code = incident.get("code")
     where = f" (exercice {incident['exercise']})" if incident.get("exercise") else ""
     cell = incident.get("cell", "")
+    # Provided code (`code-NN`: data, helpers, constants the tests use) belongs to no exercise: say it is shared.
+    protected = (
+        f"La cellule de code fourni « {cell} », commune à tous les exercices,"
+        if str(cell).startswith("code-")
+        else f"La cellule protégée « {cell} »"
+    )
     messages = {
         "malformed": "Le fichier du notebook est illisible (JSON invalide) : aucune cellule n'a pu être corrigée. "
         "Rendez à nouveau le notebook depuis JupyterLab sans l'éditer à la main.",
         "missing_notebook": "Le notebook n'a pas été rendu.",
-        "cell_edited": f"La cellule protégée « {cell} » avait été modifiée : la version d'origine a été remise "
-        "avant la correction.",
-        "cell_retyped": f"Le type de la cellule protégée « {cell} » avait été changé : elle a été remise "
-        "dans son type d'origine avant la correction.",
-        "cell_deleted": f"La cellule protégée « {cell} » avait été supprimée : elle a été remise avant la correction.",
+        "cell_edited": f"{protected} avait été modifiée : la version d'origine a été remise avant la correction.",
+        "cell_retyped": f"{protected} avait changé de type : elle a été remise dans son type d'origine avant la "
+        "correction.",
+        "cell_deleted": f"{protected} avait été supprimée : elle a été remise avant la correction.",
         "metadata_tampered": f"Les métadonnées de correction de la cellule « {cell} » (points, type, protection) "
         "avaient été modifiées : celles d'origine ont été remises avant la correction.",
         "metadata_duplicate": f"La cellule « {cell} » apparaissait deux fois : la copie a été corrigée comme une "

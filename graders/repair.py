@@ -19,11 +19,9 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from graders.catalog import exercise_of
+
 SCHEMA_VERSION = 3  # what nbgrader 0.9 writes and reads
-
-
-def _exercise(grade_id: str) -> str:
-    return grade_id.removesuffix("_tests")
 
 
 def reference_metadata(gb: Gradebook, notebook: str, assignment: str) -> dict[str, dict[str, Any]]:
@@ -94,7 +92,7 @@ def repair_metadata(nb: NotebookNode, reference: dict[str, dict[str, Any]]) -> l
             continue
         if grade_id in seen:
             del metadata["nbgrader"]
-            incidents.append({"code": "metadata_duplicate", "cell": grade_id, "exercise": _exercise(grade_id)})
+            incidents.append({"code": "metadata_duplicate", "cell": grade_id, "exercise": exercise_of(grade_id)})
             continue
         seen.add(grade_id)
         if _differs(dict(meta), reference[grade_id]):
@@ -102,7 +100,7 @@ def repair_metadata(nb: NotebookNode, reference: dict[str, dict[str, Any]]) -> l
             if isinstance(meta.get("checksum"), str):
                 restored["checksum"] = meta["checksum"]
             metadata["nbgrader"] = from_dict(restored)
-            incidents.append({"code": "metadata_tampered", "cell": grade_id, "exercise": _exercise(grade_id)})
+            incidents.append({"code": "metadata_tampered", "cell": grade_id, "exercise": exercise_of(grade_id)})
     return incidents
 
 

@@ -4,6 +4,10 @@ Runs only that exercise's *visible* tests (the ones already in the learner's not
 contains hidden tests, and any hidden region found is skipped, never shown), prints a French verdict and records
 the attempt in the progress service with the learner's hub token. Recording is best effort: outside the hub, or
 when the service is unreachable, the verdict is still printed.
+
+The `exNN-verifier` cells calling it are part of the notebook, so they also run when the notebook is graded (our
+sandbox, nbgrader's autograde) or validated (nbgrader's "Validate" button): there, `check` does nothing at all, so
+the feedback shows no verdict and no attempt is recorded in the learner's name.
 """
 
 from __future__ import annotations
@@ -69,10 +73,17 @@ def _namespace(depth: int) -> dict[str, Any]:
     return frame.f_globals
 
 
+def grading_run() -> bool:
+    """True when the notebook runs for grading or validation, not for the learner: nbgrader's autograde and validate
+    set `NBGRADER_EXECUTION`, and so does the grader's sandbox (graders/sandbox/zygote.py)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
 def record(*, course: str, assignment: str, exercise: str, passed: bool, timeout: float = 3.0) -> bool:
-    """POST the attempt with the learner's hub token; False (silently) when not under the hub or unreachable."""
+    """POST the attempt with the learner's hub token; False (silently) when not under the hub, unreachable, or in a
+    grading run (the learner did not ask for that check)."""
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
-    if not token:
+    if not token or grading_run():
         return False
     url = os.environ.get("ACADEMY_PROGRESS_URL", "http://127.0.0.1:8001").rstrip("/") + "/api/v1/selfchecks"
     body = {"course": course, "assignment": assignment, "exercise": exercise, "passed": passed}
@@ -83,8 +94,22 @@ def record(*, course: str, assignment: str, exercise: str, passed: bool, timeout
     return response.status_code < 400
 
 
+def _undefined_answer(exc: NameError, tests_file: str) -> str | None:
+    """The name a visible test needs that the learner's cells have not defined yet (the NameError was raised by the
+    test code itself, not inside the learner's own functions)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or tb.tb_frame.f_code.co_filename != tests_file:
+        return None
+    return exc.name
+
+
 def check(exercise: str, *, notebook: str | Path | None = None, namespace: dict[str, Any] | None = None) -> bool:
-    """Run the visible tests of `exercise` against the learner's current variables; print a French verdict."""
+    """Run the visible tests of `exercise` against the learner's current variables; print a French verdict.
+    In a grading or validation run it does nothing and returns False (see `grading_run`)."""
+    if grading_run():
+        return False
     ns = namespace if namespace is not None else _namespace(2)
     path = Path(notebook) if notebook else find_notebook(exercise, ns)
     if path is None:
@@ -95,8 +120,9 @@ def check(exercise: str, *, notebook: str | Path | None = None, namespace: dict[
         print(f"❓ Ce notebook n'a pas d'exercice « {exercise} ».")
         return False
     passed = False
+    tests_file = f"<tests visibles de {exercise}>"
     try:
-        exec(compile(_visible_only(source), f"<tests visibles de {exercise}>", "exec"), ns)
+        exec(compile(_visible_only(source), tests_file, "exec"), ns)
         passed = True
         print(
             f"✅ {exercise} : les tests visibles passent. D'autres tests, non affichés, vérifieront votre réponse "
@@ -105,8 +131,16 @@ def check(exercise: str, *, notebook: str | Path | None = None, namespace: dict[
     except AssertionError as exc:
         print(f"❌ {exercise} : un test visible échoue. {exc or 'Relisez l’énoncé.'}")
     except Exception as exc:
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        print(f"❌ {exercise} : votre code provoque une erreur pendant les tests : {last}")
+        name = _undefined_answer(exc, tests_file) if isinstance(exc, NameError) else None
+        if name:
+            print(
+                f"❌ {exercise} : la variable « {name} » n'est pas encore définie. Exécutez les cellules au-dessus "
+                "dans l'ordre, dont votre cellule de réponse (votre code à la place de `raise NotImplementedError()`), "
+                "puis relancez cette vérification."
+            )
+        else:
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            print(f"❌ {exercise} : votre code provoque une erreur pendant les tests : {last}")
     recorded = record(
         course=path.resolve().parent.parent.name,
         assignment=path.resolve().parent.name,

@@ -214,7 +214,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> Any:
 def main(*, settings: HubSettings, console: Console) -> int:
     """Refuse what cannot run, prepare, start the hub (proxy, services, user servers), wait for Ctrl-C."""
     # Ctrl-C, `kill` and a closed terminal (SIGHUP) all stop the platform cleanly, even during the preparation.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT too, explicitly: a launcher started from a background job inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler, so `kill -INT` would be lost (seen running the tests from a script).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     try:
         check_production(settings)  # before anything is generated or seeded

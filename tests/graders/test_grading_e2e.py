@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import nbformat
@@ -25,6 +26,7 @@ from traitlets.config import Config
 
 from graders import publish, release, selfcheck, watch
 from graders.config import GraderSettings, SandboxLimits
+from tests.graders.cohort import WRITTEN
 from tests.graders.conftest import ASSIGNMENT, COURSE, RIGHT, WRONG, make_settings
 
 
@@ -84,6 +86,7 @@ def progress_service(tmp_path: Path, port: int) -> Iterator[dict[str, Any]]:
         for learner in ("alice", "bob"):
             admin.post("/api/v1/cohorts/promo-test/enrolments", json={"username": learner}).raise_for_status()
         tokens["alice"] = _academy(env, "api", "token", "create", "--role", "learner", "--user", "alice")
+        tokens["formateur"] = _academy(env, "api", "token", "create", "--role", "trainer", "--user", "formateur")
         yield {"url": url, "tokens": tokens, "admin": admin, "env": env}
     finally:
         proc.terminate()
@@ -123,18 +126,35 @@ def learner_submits(settings: GraderSettings, home: Path, student: str, answers:
     _exchange(ExchangeSubmit, config)
 
 
-def gradebook_scores(service: dict[str, Any], learner: str) -> dict[str, float]:
+def gradebook_scores(service: dict[str, Any], learner: str) -> dict[str, float | None]:
     """Per-exercise scores of `learner` as the progress service reports them (admin view of the cohort)."""
     answer = service["admin"].get("/api/v1/grades", params={"learner": learner, "assignment": ASSIGNMENT})
     answer.raise_for_status()
     body = answer.json()
     items = body.get("items", body) if isinstance(body, dict) else body
-    return {row["exercise"]: float(row["score"]) for row in items}
+    return {row["exercise"]: None if row["score"] is None else float(row["score"]) for row in items}
+
+
+def learner_fetches_feedback(settings: GraderSettings, home: Path, student: str) -> None:
+    """What the assignment list's "Fetch feedback" does (nbgrader's own exchange class)."""
+    from nbgrader.exchange.default import ExchangeFetchFeedback
+
+    _exchange(ExchangeFetchFeedback, _learner_config(settings, home, student))
+
+
+def own_exercises(service: dict[str, Any], token: str) -> dict[str, dict[str, Any]]:
+    """The learner's own view (`GET /me/progress`) of the fixture assignment, exercise by exercise."""
+    me = httpx.get(f"{service['url']}/api/v1/me/progress", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    me.raise_for_status()
+    (assignment,) = [a for a in me.json()["assignments"] if a["assignment"] == ASSIGNMENT]
+    return {e["id"]: e for e in assignment["exercises"]}
 
 
 @pytest.mark.slow
 def test_release_watch_publish_end_to_end(tmp_path: Path, progress_service: dict[str, Any]) -> None:
-    """Released and registered twice (idempotent); a submission becomes a published grade with nobody acting."""
+    """Released and registered twice (idempotent); a submission becomes a published grade with nobody acting; a
+    written answer awaits the trainer, who grades it in the service; the learner sees grade and comment, opens the
+    published feedback link, and publishing again erases nothing."""
     settings = make_settings(
         tmp_path, progress_url=progress_service["url"], grader_token=progress_service["tokens"]["grader"]
     )
@@ -150,7 +170,7 @@ def test_release_watch_publish_end_to_end(tmp_path: Path, progress_service: dict
     def watcher() -> None:
         watch.main(settings=settings, limits=limits, interval=0.5, on_result=results.append, stop=stop)
 
-    learner_submits(settings, tmp_path / "alice", "alice", RIGHT)
+    learner_submits(settings, tmp_path / "alice", "alice", {**RIGHT, "ecrit01": WRITTEN})
     learner_submits(settings, tmp_path / "bob", "bob", WRONG)
     thread = threading.Thread(target=watcher, daemon=True)
     submitted = time.monotonic()
@@ -166,20 +186,56 @@ def test_release_watch_publish_end_to_end(tmp_path: Path, progress_service: dict
     finally:
         stop.set()
         thread.join(timeout=120)
-    # an unanswered written question scores 0 automatically (nbgrader: checksum unchanged), so it is published too
-    assert gradebook_scores(progress_service, "alice") == {"ex01": 1.0, "ex02": 2.0, "ecrit01": 0.0}
+    # alice's written answer awaits a trainer (no score); bob left his unanswered: nbgrader scores it 0 itself
+    assert gradebook_scores(progress_service, "alice") == {"ex01": 1.0, "ex02": 2.0, "ecrit01": None}
     assert gradebook_scores(progress_service, "bob") == {"ex01": 0.0, "ex02": 0.0, "ecrit01": 0.0}
-    # The written answer travels with its row, for trainers to grade in the service (an unanswered one scores 0
-    # in nbgrader; an answered one goes with score None: see test_grading_publish.py, and the progress side).
-    rows = publish.grade_rows(settings=settings, course=COURSE, assignment=ASSIGNMENT, student="alice")
-    written = next(r for r in rows if r["exercise"] == "ecrit01")
-    assert (written["kind"], written["score"], isinstance(written["answer"], str)) == ("manual", 0.0, True)
     # feedback released to the exchange, for the learner to fetch
     assert list((settings.exchange_dir / COURSE / "feedback").glob("*.html"))
 
-    # publishing again changes nothing
+    # The trainer's gradebook says "to grade", and the service lists alice's answer as the grader extracted it.
+    admin = progress_service["admin"]
+    admin.put("/api/v1/cohorts/promo-test/trainers/formateur").raise_for_status()
+    trainer = httpx.Client(
+        base_url=progress_service["url"] + "/api/v1",
+        headers={"Authorization": f"Bearer {progress_service['tokens']['formateur']}"},
+        timeout=10,
+    )
+    book = trainer.get("/cohorts/promo-test/gradebook").json()
+    rows = {r["username"]: r for r in book["rows"]}
+    assert (rows["alice"]["to_grade"], rows["bob"]["to_grade"]) == (1, 0)
+    pending = trainer.get("/cohorts/promo-test/written-answers", params={"status": "to_grade"}).json()["items"]
+    assert [(a["learner"], a["exercise"], a["answer"], a["score"]) for a in pending] == [
+        ("alice", "ecrit01", WRITTEN, None)
+    ]
+    assert own_exercises(progress_service, progress_service["tokens"]["alice"])["ecrit01"]["to_grade"] is True
+
+    # The trainer grades it through the API; alice sees the grade and the comment.
+    comment = "Juste : la pseudonymisation réduit le risque, sans l'annuler."
+    graded = trainer.put(
+        f"/cohorts/promo-test/written-answers/{pending[0]['id']}", json={"score": 0.5, "comment": comment}
+    )
+    assert graded.status_code == 200, graded.text
+    mine = own_exercises(progress_service, progress_service["tokens"]["alice"])
+    assert (mine["ecrit01"]["score"], mine["ecrit01"]["trainer_comment"], mine["ecrit01"]["to_grade"]) == (
+        0.5,
+        comment,
+        False,
+    )
+
+    # alice fetches her feedback as JupyterLab does: the published link points at the file she now has.
+    learner_fetches_feedback(settings, tmp_path / "alice", "alice")
+    link = mine["ex01"]["feedback_url"]
+    prefix = f"/user/alice/files/{COURSE}/{ASSIGNMENT}/feedback/"
+    assert link.startswith(prefix), link
+    page = tmp_path / "alice" / COURSE / ASSIGNMENT / "feedback" / unquote(link.removeprefix(prefix))
+    assert page.is_file(), f"{link} points at no fetched feedback: {list(page.parent.parent.glob('*/*'))}"
+
+    # Publishing again (the grader re-runs) changes nothing and keeps the trainer's grade.
     again = publish.main(course=COURSE, assignment=ASSIGNMENT, settings=settings)
     assert again["created"] == 0 and again["updated"] == 0 and again["unchanged"] == 6
+    mine = own_exercises(progress_service, progress_service["tokens"]["alice"])
+    assert (mine["ecrit01"]["score"], mine["ecrit01"]["trainer_comment"]) == (0.5, comment)
+    assert trainer.get("/cohorts/promo-test/written-answers", params={"status": "to_grade"}).json()["items"] == []
 
 
 @pytest.mark.slow

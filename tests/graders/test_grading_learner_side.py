@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -66,6 +67,46 @@ def test_selfcheck_skips_recording_when_the_service_is_unreachable(
     monkeypatch.setenv("ACADEMY_PROGRESS_URL", f"http://127.0.0.1:{port}")  # nothing listens there
     assert selfcheck.check("ex01", notebook=learner_notebook, namespace={"nb_membres": 6})
     assert "tentative non enregistrée" in capsys.readouterr().out
+
+
+def test_selfcheck_names_the_undefined_answer_and_asks_to_run_its_cell(
+    learner_notebook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A blank answer (its variable never defined) gets a French hint, not a raw NameError; a NameError raised inside
+    the learner's own function is reported as an error of their code."""
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    assert not selfcheck.check("ex01", notebook=learner_notebook, namespace={})
+    out = capsys.readouterr().out
+    assert "❌ ex01 : la variable « nb_membres » n'est pas encore définie" in out
+    assert "exécutez" in out.lower() and "NameError" not in out
+    broken = {"membres": None, "montant_moyen": lambda df: inconnue}  # type: ignore[name-defined]  # noqa: F821
+    assert not selfcheck.check("ex02", notebook=learner_notebook, namespace=broken)
+    out = capsys.readouterr().out
+    assert "votre code provoque une erreur pendant les tests : NameError: name 'inconnue' is not defined" in out
+
+
+@pytest.mark.parametrize("execution", ["autograde", "validate"])
+def test_selfcheck_is_silent_and_records_nothing_in_a_grading_run(
+    execution: str,
+    learner_notebook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Under nbgrader's autograde or validate (and our sandbox, which sets the same variable) check() prints
+    nothing and never reaches the progress service, even with a learner's token in the environment."""
+    with socket.socket() as listener:  # where a recorded attempt would go
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.setblocking(False)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "jeton-de-l-apprenant")
+        monkeypatch.setenv("ACADEMY_PROGRESS_URL", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        monkeypatch.setenv("NBGRADER_EXECUTION", execution)
+        assert selfcheck.check("ex01", notebook=learner_notebook, namespace={"nb_membres": 6}) is False
+        assert selfcheck.check("ex99", namespace={}) is False  # not even the "not found" notice
+        assert not selfcheck.record(course=COURSE, assignment=ASSIGNMENT, exercise="ex01", passed=True)
+        assert capsys.readouterr().out == ""
+        with pytest.raises(BlockingIOError):
+            listener.accept()
 
 
 def test_sqlite_gradebook_is_in_wal_mode_with_a_busy_timeout(settings: GraderSettings) -> None:

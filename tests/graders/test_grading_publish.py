@@ -7,8 +7,11 @@ from typing import Any
 
 from nbgrader.api import Gradebook
 
+from graders.catalog import exercise_of
+from graders.config import SandboxLimits
 from graders.coursedir import gradebook_url
 from graders.publish import ANSWER_MAX_CHARS, TRUNCATED_NOTE, grade_rows
+from graders.reasons import describe
 from tests.graders.cohort import LONG_WRITTEN, WRITTEN
 from tests.graders.conftest import ASSIGNMENT, COURSE
 
@@ -50,3 +53,14 @@ def test_answer_graded_by_a_trainer_in_nbgrader_keeps_its_score(cohort: dict[str
         gb.db.commit()
     written = _rows(cohort, "graded")["ecrit01"]
     assert (written["kind"], written["score"], written["answer"]) == ("manual", 0.5, WRITTEN)
+
+
+def test_incident_labels_follow_the_courses_cell_names() -> None:
+    """An edited self-check cell is filed under its exercise; edited provided code (`code-NN`) under no exercise,
+    which publish puts on every row of the assignment, with a French reason saying it is shared (the real courses
+    through publish: test_grading_courses.py)."""
+    assert [exercise_of(c) for c in ("ex03", "ex03_tests", "ex03-verifier", "ecrit01")] == ["ex03"] * 3 + ["ecrit01"]
+    assert exercise_of("code-02") is None
+    reason = describe({"code": "cell_edited", "cell": "code-02", "exercise": None}, SandboxLimits())
+    assert reason.startswith("La cellule de code fourni « code-02 », commune à tous les exercices, avait été modifiée")
+    assert "(exercice" not in reason

@@ -106,6 +106,15 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
             base_url=f"{hub.url}/services/progress/api/v1", headers={"Authorization": f"token {token}"}, timeout=60
         )
         assert own.get(f"/cohorts/{COHORT}/gradebook").status_code == 403
+        # The feedback watch released reaches the learner's own uid, and the published link opens it.
+        got = server.post("/assignments/fetch_feedback", data={"course_id": COURSE, "assignment_id": ASSIGNMENT})
+        assert got.json()["success"], got.text
+        mine = own.get("/me/progress").json()
+        (work,) = [a for a in mine["assignments"] if (a["course"], a["assignment"]) == (COURSE, ASSIGNMENT)]
+        link = next(e["feedback_url"] for e in work["exercises"] if e["feedback_url"])
+        page = server.get(f"{hub.url}{link}")
+        assert page.status_code == 200, (link, page.status_code)
+        assert "Tests cachés" in page.text and "BEGIN HIDDEN TESTS" not in page.text
         others = own.get("/grades", params={"learner": "apprenant2"})
         assert others.status_code in (403, 404) or all(
             g.get("learner") == "apprenant1" for g in others.json().get("items", [])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 from typing import Any
 
 import httpx
 import psutil
-from conftest import DEMO_PASSWORD, RunningHub, user_token, wait_ready_server, xsrf
+from conftest import DEMO_PASSWORD, RunningHub, server_pid, user_token, wait_ready_server, xsrf
 
 from hub.roster_sync import HubClient, desired_groups, sync_once
 from hub.secret_store import read_secret
@@ -83,17 +82,6 @@ def test_enrolling_and_naming_a_trainer_apply_to_a_running_hub(hub_alone: Runnin
     assert set(hugo["groups"]) == {"trainers", "trains-p1"}
 
 
-def server_processes(name: str) -> list[psutil.Process]:
-    """The running single-user server processes of `name` (identified by their JUPYTERHUB_USER)."""
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if any(part.endswith("jupyterhub-singleuser") for part in proc.info["cmdline"] or []):
-            with contextlib.suppress(psutil.Error):
-                if proc.environ().get("JUPYTERHUB_USER") == name:
-                    found.append(proc)
-    return found
-
-
 def test_leaving_the_roster_removes_every_access(hub_alone: RunningHub) -> None:
     """Does someone who leaves the roster lose their server, tokens and session, and get told why at login?"""
     client = hub_client(hub_alone)
@@ -101,12 +89,15 @@ def test_leaving_the_roster_removes_every_access(hub_alone: RunningHub) -> None:
     sync_once(roster=roster, hub=client)
     session = hub_alone.login("zoe")
     wait_ready_server(session, "zoe")
-    assert server_processes("zoe")
+    # Her server as the hub recorded it: a fork server's child shows neither jupyterhub-singleuser in its command
+    # line nor her name in /proc/<pid>/environ (both are the fork server's), so they cannot identify it.
+    server = psutil.Process(server_pid(hub_alone, "zoe"))
+    assert server.is_running()
     token = user_token(session, "zoe")
     report = sync_once(roster=ROSTER, hub=client)
     assert report.users_removed == ["zoe"] and not report.removals_pending
     assert "zoe" not in client.usernames()
-    assert all(not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE for proc in server_processes("zoe"))
+    assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     with_token = httpx.get(hub_alone.url + "/hub/api/user", headers={"Authorization": f"token {token}"})
     assert with_token.status_code == 403
     assert session.get("/hub/api/user", headers=xsrf(session)).status_code == 403  # her cookie is no session
