@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT, COHORT, Platform, start_platform, stop_platform, wait_in_group
+from hub_harness import ASSIGNMENT, COHORT, Platform, start_platform, stop_platform, wait_in_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import RunningHub, platform_env, server_pid, start_hub, wait_ready_server, xsrf
+from hub_harness import RunningHub, platform_env, server_pid, start_hub, wait_ready_server, xsrf
 
 from hub.config import HubSettings
 from hub.isolation import read_uids

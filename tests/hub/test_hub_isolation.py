@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import nbformat
 import pytest
-from conftest import RunningHub, run_in_kernel, server_pid, user_token, wait_ready_server
+from hub_harness import RunningHub, run_in_kernel, server_pid, user_token, wait_ready_server
 
 from hub.isolation import REPO, UID_BASE, read_uids
 from hub.roster_sync import HubClient, sync_once

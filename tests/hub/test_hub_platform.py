@@ -13,7 +13,7 @@ import httpx
 import nbformat
 import psutil
 import pytest
-from conftest import (
+from hub_harness import (
     ASSIGNMENT,
     BIN,
     COHORT,

@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import httpx
-from conftest import BIN, REPO, RunningHub
+from hub_harness import BIN, REPO, RunningHub
 
 from hub.prestart import PRESTART_TOKEN
 from hub.roster_sync import HubClient, sync_once

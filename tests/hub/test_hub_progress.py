@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
-from conftest import RunningHub, xsrf
+from hub_harness import RunningHub, xsrf
 
 
 def wait_for_group(hub: RunningHub, username: str, group: str, *, timeout: float = 30.0) -> None:

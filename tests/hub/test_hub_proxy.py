@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import free_port
+from hub_harness import free_port
 
 from hub.process import wait_http
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import free_port, platform_env, prepare_progress_home, settings_from
+from hub_harness import free_port, platform_env, prepare_progress_home, settings_from
 from tornado import web
 
 from hub.process import Supervised, wait_http

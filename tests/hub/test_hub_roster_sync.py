@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import psutil
-from conftest import DEMO_PASSWORD, RunningHub, server_pid, user_token, wait_ready_server, xsrf
+from hub_harness import DEMO_PASSWORD, RunningHub, server_pid, user_token, wait_ready_server, xsrf
 
 from hub.roster_sync import HubClient, desired_groups, sync_once
 from hub.secret_store import read_secret

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import RunningHub, server_pid, xsrf
+from hub_harness import RunningHub, server_pid, xsrf
 
 from hub.roster_sync import HubClient, sync_once
 from hub.secret_store import read_secret

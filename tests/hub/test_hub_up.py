@@ -7,7 +7,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from conftest import BIN, REPO, free_port, platform_env, settings_from
+from hub_harness import BIN, REPO, free_port, platform_env, settings_from
 
 from hub.instance import single_instance
 
