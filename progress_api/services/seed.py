@@ -7,7 +7,7 @@ nothing. Issue 4 registers its CEDIA seeder with `register_seeder(seed_cedia)`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,8 @@ def seed_people(db: Session, _settings: Settings) -> None:
     trainer = users_crud.ensure_user(db, username=DEMO_TRAINER[0], display_name=DEMO_TRAINER[1], roles=[Role.trainer])
     users_crud.ensure_user(db, username=DEMO_CEDIA[0], display_name=DEMO_CEDIA[1], roles=[Role.cedia])
     users_crud.ensure_user(db, username=DEMO_ADMIN[0], display_name=DEMO_ADMIN[1], roles=[Role.admin])
+    # A retraining programme runs the school year (September to June), so the demo cohort is running whenever the
+    # demo is shown this year: an ended cohort would show no inactivity alerts and nothing due.
     start = date(2026, 9, 7)
     cohort = cohorts_crud.ensure_cohort(
         db,
@@ -51,7 +53,7 @@ def seed_people(db: Session, _settings: Settings) -> None:
         name="Promotion démo 2026",
         programme="Parcours Data & IA — analyste",
         start_date=start,
-        end_date=start + timedelta(weeks=12),
+        end_date=date(2027, 6, 25),
     )
     cohorts_crud.add_trainer(db, cohort=cohort, user=trainer)
     for username, name, unit, job in DEMO_LEARNERS:
