@@ -38,6 +38,9 @@ HIDDEN_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
 # Server extensions JupyterLab does not need here, left out to shorten every server's start-up: no language
 # server is installed (jupyter_lsp only scans for them) and the classic Notebook 7 UI is not offered.
 SKIPPED_SERVER_EXTENSIONS = ("jupyter_lsp", "notebook")
+# JupyterLab's "official Jupyter news" prompt fetches from the internet, which learners' servers cannot reach and
+# should not try to: a prompt about it on every first login only distracts.
+SKIPPED_LAB_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
 # How long a spawn waits for the fork server (a managed service, booting right after the hub) before falling back.
 FORK_SERVER_WAIT = 30.0
 
@@ -63,7 +66,7 @@ def jupyter_settings() -> dict[str, str]:
     """Jupyter config files (relative to a config dir) hiding nbgrader's authoring tools and unused extensions."""
     return {
         "labconfig/page_config.json": json.dumps(
-            {"disabledExtensions": dict.fromkeys(HIDDEN_LAB_PLUGINS, True)}, indent=2
+            {"disabledExtensions": dict.fromkeys(HIDDEN_LAB_PLUGINS + SKIPPED_LAB_PLUGINS, True)}, indent=2
         ),
         "jupyter_server_config.json": json.dumps(
             {

@@ -59,6 +59,7 @@ def test_learner_home_has_identity_and_hides_authoring_tools(hub_alone: RunningH
     assert str(hub_alone.settings.exchange_dir) in config
     page = json.loads((home / ".jupyter" / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+    assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True  # no news prompt
     assert Path(psutil.Process(server_pid(hub_alone, "camille")).cwd()) == home
 
 
