@@ -211,6 +211,17 @@ def _interrupt(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt  # `kill <pid>` or closing the terminal stops the platform as cleanly as Ctrl-C does
 
 
+def _already_stopping(signum: int, frame: FrameType | None) -> Any:
+    print("already stopping: waiting for every process to exit", flush=True)
+
+
+def _stopping() -> None:
+    """From here on a second Ctrl-C (an impatient user, or `timeout`, which signals its whole group) must not cut
+    the stop short: the launcher would die and leave the hub, its services and the user servers running."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _already_stopping)
+
+
 def main(*, settings: HubSettings, console: Console) -> int:
     """Refuse what cannot run, prepare, start the hub (proxy, services, user servers), wait for Ctrl-C."""
     # Ctrl-C, `kill` and a closed terminal (SIGHUP) all stop the platform cleanly, even during the preparation.
@@ -263,9 +274,11 @@ def _serve(settings: HubSettings, *, console: Console) -> int:
         console.print(f"[red]the hub exited with status {hub.popen.returncode}[/]; see {settings.logs_dir}")
         return 1
     except KeyboardInterrupt:
+        _stopping()
         console.print("\nstopping the platform…")
         return 0
     finally:
+        _stopping()
         hub.stop()
         console.print("stopped.")
 

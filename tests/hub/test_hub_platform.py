@@ -122,8 +122,12 @@ def test_submission_is_graded_by_watch_and_seen_by_the_trainer_only(tmp_path: Pa
         other_server = server.get(f"{hub.url}/user/apprenant2/api/contents", follow_redirects=True)
         assert other_server.status_code in (403, 404), other_server.status_code
         assert '"type": "directory"' not in other_server.text  # no listing of his files
+        platform.up.refresh()  # every process of the platform, learners' servers included
         platform.up.popen.send_signal(signal.SIGINT)  # Ctrl-C in the terminal: a clean stop, exit 0
+        time.sleep(0.5)
+        platform.up.popen.send_signal(signal.SIGINT)  # pressed again while stopping: must not orphan the hub
         assert platform.up.popen.wait(timeout=90) == 0
+        assert not platform.up.alive(), [p.cmdline() for p in platform.up.alive()]
     finally:
         stop_platform(platform)
 
