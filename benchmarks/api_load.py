@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -33,14 +32,10 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from hub.process import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_cpu(pid: int) -> float:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -33,18 +32,12 @@ import psutil
 
 from hub.config import DEMO_PASSWORD, HubSettings
 from hub.prestart import PRESTART_TOKEN, prestart
-from hub.process import Supervised, wait_http
+from hub.process import Supervised, free_ports, wait_http
 from hub.roster_sync import HubClient, sync_once
 from hub.secret_store import read_secret, write_secret
 from hub.up import CONFIG_FILE
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -204,12 +197,13 @@ def main(
     prestart_first: bool = False,
 ) -> int:
     home = Path(tempfile.mkdtemp(prefix="hub-load-"))
+    hub_port, hub_api_port, proxy_api_port, progress_port = free_ports(4)
     env = {
         "ACADEMY_HOME": str(home),
-        "ACADEMY_HUB_PORT": str(free_port()),
-        "ACADEMY_HUB_API_PORT": str(free_port()),
-        "ACADEMY_PROXY_API_PORT": str(free_port()),
-        "ACADEMY_PROGRESS_PORT": str(free_port()),
+        "ACADEMY_HUB_PORT": str(hub_port),
+        "ACADEMY_HUB_API_PORT": str(hub_api_port),
+        "ACADEMY_PROXY_API_PORT": str(proxy_api_port),
+        "ACADEMY_PROGRESS_PORT": str(progress_port),
         "ACADEMY_PROGRESS_SERVICE": "false",  # the hub's own load: login, spawn, proxy, user servers
         "ACADEMY_GRADER_WATCH": "false",
         "ACADEMY_FORK_SERVER": str(fork_server).lower(),

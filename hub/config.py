@@ -83,6 +83,17 @@ class HubSettings(BaseSettings):
         self.grading = (self.grading or self.home / "grading").expanduser().resolve()
         if not self.base_url.startswith("/") or not self.base_url.endswith("/"):
             raise ValueError(f"ACADEMY_BASE_URL must start and end with '/', got {self.base_url!r}")
+        # Two parts on one port do not fail at start: the proxy forwards to itself, or the progress service's port
+        # is the hub's, and every page answers 404. Say it here instead.
+        ports: dict[int, str] = {}
+        for name in ("hub_port", "hub_api_port", "proxy_api_port", "progress_port"):
+            port = getattr(self, name)
+            if port in ports:
+                raise ValueError(
+                    f"ACADEMY_{ports[port].upper()} and ACADEMY_{name.upper()} are both {port}: "
+                    "the proxy, the hub, the proxy's API and the progress service each need their own port"
+                )
+            ports[port] = name
         return self
 
     @property

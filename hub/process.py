@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -103,3 +104,27 @@ def wait_http(
             last = str(error) or type(error).__name__
         time.sleep(0.25)
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports free on 127.0.0.1 right now, for servers started on free loopback ports.
+
+    The sockets are held open until all are chosen: asked one at a time, the OS can hand out a port it has just
+    released, and two parts of one platform given the same port talk to themselves (seen: the proxy forwarding to
+    its own port in a loop of 404s).
+    """
+    held: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.append(sock)
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in held]
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def free_port() -> int:
+    """One TCP port free on 127.0.0.1 right now (for several at once, use free_ports)."""
+    return free_ports(1)[0]

@@ -11,22 +11,16 @@ import fcntl
 import hashlib
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from hub.process import free_port
+
 # Small enough to generate in a few seconds, large enough for every table and fraud type to appear.
 TEST_DATASET_MEMBERS = 3000
 TEST_DATASET_SEED = 7
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

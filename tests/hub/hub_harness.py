@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import sys
 import time
@@ -23,7 +22,7 @@ import httpx
 import websocket
 
 from hub.config import HubSettings
-from hub.process import Supervised, wait_http
+from hub.process import Supervised, free_ports, wait_http
 from hub.secret_store import read_secret
 from hub.up import CONFIG_FILE
 
@@ -31,20 +30,15 @@ BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "academie-demo"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def platform_env(home: Path, **extra: str) -> dict[str, str]:
     """ACADEMY_* variables of a platform in `home`, every port free right now."""
+    hub, hub_api, proxy_api, progress = free_ports(4)
     env = {
         "ACADEMY_HOME": str(home),
-        "ACADEMY_HUB_PORT": str(free_port()),
-        "ACADEMY_HUB_API_PORT": str(free_port()),
-        "ACADEMY_PROXY_API_PORT": str(free_port()),
-        "ACADEMY_PROGRESS_PORT": str(free_port()),
+        "ACADEMY_HUB_PORT": str(hub),
+        "ACADEMY_HUB_API_PORT": str(hub_api),
+        "ACADEMY_PROXY_API_PORT": str(proxy_api),
+        "ACADEMY_PROGRESS_PORT": str(progress),
         "ACADEMY_ROSTER_INTERVAL": "1",
     }
     env.update(extra)

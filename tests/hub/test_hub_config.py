@@ -177,3 +177,13 @@ def test_production_refuses_a_demo_password_setting(monkeypatch: pytest.MonkeyPa
     """Does production refuse to start when a demo password is configured, even with the SSO set up?"""
     with pytest.raises(SecretError, match="ACADEMY_DEMO_PASSWORD"):
         load(monkeypatch, tmp_path, **OIDC, ACADEMY_ENV="production", ACADEMY_DEMO_PASSWORD="autre-mot-de-passe")
+
+
+def test_two_parts_on_one_port_are_refused_with_the_variables_to_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Does the hub refuse to start when two of its parts share a port (the proxy would forward to itself)?"""
+    with pytest.raises(ValueError, match="ACADEMY_HUB_PORT and ACADEMY_HUB_API_PORT are both 8123"):
+        load(monkeypatch, tmp_path, ACADEMY_HUB_PORT="8123", ACADEMY_HUB_API_PORT="8123")
+    with pytest.raises(ValueError, match="ACADEMY_PROXY_API_PORT and ACADEMY_PROGRESS_PORT are both 8124"):
+        load(monkeypatch, tmp_path, ACADEMY_PROXY_API_PORT="8124", ACADEMY_PROGRESS_PORT="8124")

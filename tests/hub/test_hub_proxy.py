@@ -13,9 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from hub_harness import free_port
 
-from hub.process import wait_http
+from hub.process import free_port, wait_http
 
 OPEN_STREAMS = 15  # more than tornado's default of 10 requests forwarded at once
 HELD = 22.0  # seconds the open requests last: past tornado's default request timeout (20 s)

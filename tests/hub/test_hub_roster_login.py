@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_harness import free_port, platform_env, prepare_progress_home, settings_from
+from hub_harness import platform_env, prepare_progress_home, settings_from
 from tornado import web
 
-from hub.process import Supervised, wait_http
+from hub.process import Supervised, free_port, wait_http
 from hub.roster_login import NOT_ENROLLED, ROSTER_UNAVAILABLE, RosterLoginHook
 from hub.secret_store import read_secret
 

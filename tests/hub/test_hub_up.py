@@ -7,9 +7,10 @@ import socket
 import subprocess
 from pathlib import Path
 
-from hub_harness import BIN, REPO, free_port, platform_env, settings_from
+from hub_harness import BIN, REPO, platform_env, settings_from
 
 from hub.instance import single_instance
+from hub.process import free_port
 
 
 def academy_up(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ says to run `academy api migrate`; a database that is only unreachable does not 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +12,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub.process import wait_http
+from hub.process import free_port, wait_http
 from progress_api.core.config import Settings
 from progress_api.core.db import UnmigratedDatabase, upgrade
 from progress_api.main import create_app
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_app_refuses_an_unmigrated_database_at_start_up(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ proxy in front of a restarting hub does; re-pointing that route at the hub is th
 
 from __future__ import annotations
 
-import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub.process import Supervised, wait_http
+from hub.process import Supervised, free_port, free_ports, wait_http
 from progress_api.core.config import Settings
 from progress_api.core.hubauth import HubTokenCache, HubUnavailable
 from progress_api.main import create_app
@@ -54,12 +53,6 @@ c.JupyterHub.load_roles = [
     {{"name": "learners", "scopes": ["access:services!service=progress"], "users": ["alice"]}},
 ]
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -102,7 +95,7 @@ class LocalHub:
 @pytest.fixture(scope="module")
 def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHub]:
     home = tmp_path_factory.mktemp("jupyterhub")
-    ports = {"public": free_port(), "hub": free_port(), "proxy_api": free_port()}
+    ports = dict(zip(("public", "hub", "proxy_api"), free_ports(3), strict=True))
     config = home / "jupyterhub_config.py"
     config.write_text(
         CONFIG.format(
