@@ -20,6 +20,7 @@ import pytest
 
 from hub.isolation import REPO
 from hub.launch import Launch
+from hub.spawner import _listens
 
 # What a child reports: its environment, whether the server stack was already imported before the script ran,
 # and whether a module attribute set by an earlier child leaked into it.
@@ -27,11 +28,13 @@ CHILD = """
 import json, os, sys
 preloaded = "jupyter_server.serverapp" in sys.modules
 import jupyter_server
+import nbformat.validator
+warm_validators = len(nbformat.validator.validators)
 leaked = getattr(jupyter_server, "ACADEMY_TEST_MARK", None)
 jupyter_server.ACADEMY_TEST_MARK = os.environ["WHO"]
 with open(os.environ["OUT"], "w") as out:
     json.dump({"env": dict(os.environ), "cwd": os.getcwd(), "pid": os.getpid(), "preloaded": preloaded,
-               "leaked": leaked, "argv": sys.argv}, out)
+               "warm_validators": warm_validators, "leaked": leaked, "argv": sys.argv}, out)
 """
 
 
@@ -106,6 +109,7 @@ def test_each_spawn_gets_a_fresh_warm_child_with_only_its_own_environment(
         assert env["WHO"] == who and "JUPYTERHUB_API_TOKEN" not in env
         assert report["cwd"] == str(tmp_path / who) and report["argv"] == [str(script), who]
         assert report["preloaded"] is True  # the imports were paid once, by the parent
+        assert report["warm_validators"] >= 1  # and so was the notebook validator every first notebook needs
         assert report["leaked"] is None  # camille's mark never reached yanis' child
 
 
@@ -159,3 +163,20 @@ def test_the_fork_server_exits_with_the_hub(own_fork_server: tuple[Path, subproc
     parent.wait()
     server.wait(timeout=30)
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_server_is_ready_only_once_it_listens_itself(tmp_path: Path) -> None:
+    """Is a port held by another process never taken for the learner's server listening (it would get her traffic)?"""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as own:
+        own.bind(("127.0.0.1", 0))
+        port = own.getsockname()[1]
+        assert not _listens(os.getpid(), port)  # bound, not listening yet: the server is still booting
+        own.listen()
+        assert _listens(os.getpid(), port)
+        other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            assert not _listens(other.pid, port)  # somebody listens on that port, but not that process
+        finally:
+            other.kill()
+            other.wait()
+    assert not _listens(os.getpid(), port)

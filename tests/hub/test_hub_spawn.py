@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -69,6 +70,12 @@ def test_learner_reaches_own_jupyterlab_but_not_another_learners_server(
     """Does Camille get her JupyterLab, while Yanis' server URL gives her no page of his?"""
     own = camille.get("/user/camille/lab", follow_redirects=True)
     assert own.status_code == 200 and "JupyterLab" in own.text
+    # Learners install no JupyterLab extension (the stack is the academy's; PyPI is out of reach anyway).
+    config_data = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', own.text, re.S)
+    assert config_data is not None, own.text[:500]
+    page_config = json.loads(config_data.group(1))
+    assert page_config["extensionManager"]["name"] == "read-only"
+    assert page_config["extensionManager"]["can_install"] is False
     # Her notebooks run on the platform's Python, where the scientific stack is installed.
     specs = camille.get("/user/camille/api/kernelspecs").json()
     argv = specs["kernelspecs"][specs["default"]]["spec"]["argv"]
