@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from progress_api.web import (
     pages_auth,
     pages_cedia,
+    pages_cedia_archive,
     pages_cedia_forms,
     pages_cedia_project,
+    pages_cedia_relays,
     pages_cedia_team,
     pages_dashboard,
     pages_learner,
@@ -23,6 +25,8 @@ ROUTERS: list[APIRouter] = [
     pages_cedia_forms.router,  # before the project page: `/cedia/projets/nouveau` is not a project id
     pages_cedia_project.router,
     pages_cedia_team.router,
+    pages_cedia_archive.router,
+    pages_cedia_relays.router,
     pages_dashboard.router,
     pages_trainer.router,
     pages_learner.router,

@@ -1,7 +1,8 @@
 """What the CEDIA pages share: path and form types, menu entries, form choices, how a refusal is shown.
 
 The pages are split by job: `pages_cedia` (the board and the project list), `pages_cedia_project` (a project's
-page), `pages_cedia_forms` and `pages_cedia_team` (the forms that change a project).
+page), `pages_cedia_forms`, `pages_cedia_team` and `pages_cedia_archive` (the forms that change a project),
+`pages_cedia_relays` (the data relays of the roster).
 """
 
 from __future__ import annotations

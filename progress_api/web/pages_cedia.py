@@ -89,8 +89,11 @@ def project_list(
     unit: Annotated[str, Query(max_length=200)] = "",
     use_case: Annotated[str, Query(max_length=30)] = "",
     coach: Annotated[str, Query(max_length=200)] = "",
+    archived: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    """Projects of the board's filters, or (`archived=true`) only the archived ones, which the board no longer shows
+    and whose pages would otherwise be reachable by id only."""
     if (denied := web.guard("cedia:read")) is not None:
         return denied
     total, rows = crud.list_projects(
@@ -101,6 +104,7 @@ def project_list(
         unit=unit or None,
         use_case=use_case or None,
         coach=coach or None,
+        archived=archived,
     )
     projects = [project_view(p) for p in crud.public(web.db, projects=rows)]
     query = urlencode(
@@ -111,6 +115,7 @@ def project_list(
                 "unit": unit,
                 "use_case": use_case,
                 "coach": coach,
+                "archived": "true" if archived else "",
             }.items()
             if v
         }
@@ -119,6 +124,7 @@ def project_list(
         "cedia/list.html",
         nav="board",
         projects=projects,
+        archived=archived,
         stage_label=STAGE_LABELS[stage] if stage else "",
         page={"number": page, "pages": max(1, -(-total // LIST_PAGE)), "total": total},
         base_url=web.url(f"/cedia/projets?{query}&" if query else "/cedia/projets?"),

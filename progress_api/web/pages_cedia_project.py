@@ -1,6 +1,7 @@
 """A CEDIA project's page: history timeline, AI-governance checklist (what is missing before `delivery`),
-milestones, blockers, team and coaches, and the forms to change them (posted to `pages_cedia_forms` and
-`pages_cedia_team`)."""
+milestones, blockers, team and coaches, and the forms to change them (posted to `pages_cedia_forms`,
+`pages_cedia_team` and `pages_cedia_archive`). An archived project's page stays reachable, read-only, with its
+restore button."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ def project_page_view(web: Web, project_id: int, *, status_code: int = 200, **ex
     _, events = crud.history(web.db, project_id=project_id, limit=200, offset=0)
     today = date.today()
     checklist = summary.checklist
+    archived = summary.archived_at is not None
+    # Why it was archived: the reason given with the newest archive entry (events are newest first).
+    archive_reason = next((e.comment for e in events if e.kind == "archived"), "") if archived else ""
+    writer = web.can("cedia:write")
     return web.render(
         "cedia/project.html",
         status_code=status_code,
@@ -57,7 +62,9 @@ def project_page_view(web: Web, project_id: int, *, status_code: int = 200, **ex
             for e in events
         ],
         options=form_options(web),
-        can_edit=web.can("cedia:write"),
+        archive_reason=archive_reason,
+        can_edit=writer and not archived,  # an archived project is read-only until restored (as in the API)
+        can_restore=writer and archived,
         **extra,
     )
 
@@ -77,4 +84,6 @@ MESSAGES = {
     "saved": "Modifications enregistrées.",
     "checklist": "Checklist enregistrée.",
     "added": "Ajout enregistré.",
+    "archived": "Projet archivé : il n'apparaît plus au tableau, dans les listes ni dans les indicateurs.",
+    "restored": "Projet restauré : il est de retour au tableau, à la même étape.",
 }

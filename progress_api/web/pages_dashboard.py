@@ -118,6 +118,7 @@ def dashboard(web: WebDep) -> Response:
         charts=[
             {"title": title, "url": web.url(f"/cedia/graphiques/{name}.png")} for name, (title, _) in CHARTS.items()
         ],
+        can_edit=web.can("cedia:write"),  # the relays section links to the designation form
     )
 
 
