@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from graders.catalog import exercise_of
 from graders.config import GraderSettings, SandboxLimits, get_settings
@@ -27,6 +29,12 @@ from graders.progress import progress_bar
 from graders.reasons import describe
 from graders.repair import reference_metadata, repair_metadata
 from graders.sandbox.pool import SandboxPool
+
+# nbgrader 0.9 on SQLAlchemy 2 warns "Object of type <SubmittedAssignment> not in session, add operation along
+# 'Assignment.submissions' will not proceed" each time it records a submission; it adds the object to the session
+# itself right after (nbgrader/api.py), so the grades are right and the three warnings are only noise in the
+# trainer's terminal, above the progress bar.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session", category=SAWarning)
 
 
 @dataclass
