@@ -45,6 +45,9 @@ def describe(incident: dict[str, Any], limits: SandboxLimits) -> str:
         f"{limits.memory_mb} Mo ; le système en a arrêté un.",
         "disk_full": f"Espace disque épuisé{where} : les fichiers écrits dépassent les {limits.workdir_mb} Mo du "
         "dossier de travail de la correction.",
+        "tests_tampered": f"Fonctions remplacées{where} : le code remplaçait des fonctions ou des modules dont se "
+        f"servent les tests ({', '.join(incident.get('names', [])[:5]) or '?'}) ; les originaux ont été remis et les "
+        "tests cachés ont vérifié la réponse avec eux.",
         "hidden_leak": f"Sortie masquée{where} : elle reproduisait le code des tests cachés, qui ne sont pas montrés.",
         "processes": f"Trop de processus{where} : la correction autorise au plus {limits.max_processes} "
         "processus ; la création de processus a été refusée.",

@@ -26,6 +26,8 @@ from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 
+from graders.sandbox.guard import TestGuard
+
 
 class CellTimeout(BaseException):
     """Raised by SIGALRM in a cell that ran past its time limit (BaseException: `except Exception` won't hide it)."""
@@ -229,17 +231,20 @@ def _error_output(exc: BaseException) -> dict[str, Any]:
     return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc)[:2000], "traceback": lines[-50:]}
 
 
-def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any]) -> bool:
+def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any], guard: TestGuard | None = None) -> bool:
     """A hidden-test segment, kept out of every place later learner code could read it back.
 
     Not through `run_cell`: that would put the code in `In`, `_ih`, `_i*`, `%history`, `linecache` (tracebacks) and
     `last_execution_result`, and its values in `Out`, `_`, `_N`. The segment runs on a copy of the learner's
     namespace, so names it defines (an expected value, a helper) never appear in the learner's; they are kept in
-    `overlay` for later hidden segments, which may build on them as nbgrader's would.
+    `overlay` for later hidden segments, which may build on them as nbgrader's would. `guard` first puts back what
+    the learner's code replaced among the functions the tests call (guard.py).
     """
     namespace = {**shell.user_ns, **overlay}
-    before = dict(namespace)
     assert CURRENT is not None
+    if guard is not None and (replaced := guard.restore(namespace)):
+        CURRENT.incidents.append({"code": "tests_tampered", "names": replaced[:12]})
+    before = dict(namespace)
     try:
         code = compile(shell.transform_cell(source), "<tests cachés>", "exec")
         with shell.builtin_trap:
@@ -282,6 +287,7 @@ def run_cells(
     sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
     builtins.input = _refuse_input
     signal.signal(signal.SIGALRM, _on_alarm)
+    guard = TestGuard()  # before any learner code: what the hidden tests will be given back
     remaining = total_budget
     overlay: dict[str, Any] = {}
     for cell in cells:
@@ -299,9 +305,10 @@ def run_cells(
             signal.setitimer(signal.ITIMER_REAL, cell_timeout, 1.0)
             try:
                 if segment["hidden"]:
-                    success = run_hidden(shell, segment["source"], overlay)
+                    success = run_hidden(shell, segment["source"], overlay, guard)
                 else:
                     success = shell.run_cell(segment["source"], store_history=True, silent=False).success
+                    guard.learn_aliases(shell.user_ns)
             except CellTimeout:
                 current._append({"output_type": "error", "ename": "CellTimeout", "evalue": "", "traceback": []})
                 current.incidents.append({"code": "cell_timeout"})

@@ -56,6 +56,7 @@ WARM_MODULES = [
     "sklearn.compose",
     "sklearn.impute",
     "datasets_synthetic",
+    "courses.checks",  # what hidden tests import; also snapshotted for them (guard.py)
     "json",
     "csv",
     "re",

@@ -244,6 +244,20 @@ def cases(port: int, settings: Any, probe: Path) -> dict[str, dict[str, Any]]:
         "schema": {"answers": RIGHT, "edit": edit_meta("ex01_tests", lambda m: m.update(schema_version=99))},
         "bareme": {"answers": RIGHT, "edit": edit_meta("ex01", lambda m: m.update(grade=True, points=50))},
         "intrus": {"answers": RIGHT, "edit": add_grade_cell("bonus", 10)},
+        # Wrong answers that replace what the hidden tests call, so that they would pass (guard.py puts it back).
+        "cheater": {
+            "answers": {
+                "ex01": "nb_membres = 3\nimport pandas\npandas.read_csv = lambda *a, **k: [0, 0, 0]",
+                "ex02": "def montant_moyen(df):\n    return 1.0\nimport builtins\nbuiltins.abs = lambda x: 0",
+            }
+        },
+        "aliaser": {
+            "answers": {
+                **RIGHT,
+                "ex01": "nb_membres = 3\nclass _Faux:\n    @staticmethod\n    def read_csv(*a, **k):\n"
+                "        return [0, 0, 0]\npd = _Faux()",
+            }
+        },
     }
 
 

@@ -49,3 +49,21 @@ def test_hidden_code_dug_out_of_memory_is_masked_in_feedback(cohort: dict[str, A
     assert "hidden_leak" in codes(cohort, "digger")
     assert reason(cohort, "digger", "hidden_leak").startswith("Sortie masquée")
     assert cohort["results"]["digger"]["score"] == 3.0
+
+
+def test_functions_the_hidden_tests_call_are_put_back_before_them(cohort: dict[str, Any]) -> None:
+    """A wrong answer that replaces pandas.read_csv and builtins.abs (which the hidden tests call) so that they would
+    pass scores zero: the originals are put back for the hidden tests, and the learner is told what was replaced."""
+    assert cohort["results"]["cheater"]["score"] == 0.0
+    assert "tests_tampered" in codes(cohort, "cheater")
+    said = reason(cohort, "cheater", "tests_tampered")
+    assert said.startswith("Fonctions remplacées") and "pandas.read_csv" in said
+    said_all = " ".join(i["reason"] for i in cohort["results"]["cheater"]["incidents"] if i["code"] == "tests_tampered")
+    assert "builtins.abs" in said_all  # reported at ex02's hidden tests, where it was replaced
+
+
+def test_a_module_name_rebound_by_the_learner_is_the_real_module_for_the_tests(cohort: dict[str, Any]) -> None:
+    """`pd = <fake>` in the answer: the hidden tests still get pandas under `pd`; the right ex02 keeps its points."""
+    assert "tests_tampered" in codes(cohort, "aliaser")
+    assert "(pd)" in reason(cohort, "aliaser", "tests_tampered")
+    assert cohort["results"]["aliaser"]["score"] == cohort["results"]["alice"]["score"] - 1.0  # ex01 lost only
