@@ -244,9 +244,8 @@ class AcademySpawner(SimpleLocalProcessSpawner):
                 raise RuntimeError(
                     f"the server of {self.user.name} exited with status {status} while starting: see {log}"
                 )
-            # Whose socket it is costs a scan of every TCP socket of the machine (psutil): a fifth of the hub's CPU
-            # when fifty servers boot, and the hub is the one process they all wait for. A refused connection is
-            # cheap, so ask who listens only once somebody does.
+            # Whose socket it is means reading the machine's TCP table (thousands of lines at 9:00) in the hub, the
+            # one process every spawn waits for; a refused connection is cheap, so ask only once somebody listens.
             if await _accepts(ip, port) and _listens(pid, port):
                 return
             await asyncio.sleep(0.1)
