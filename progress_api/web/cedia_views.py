@@ -29,7 +29,13 @@ from progress_api.services.cedia_rules import (
 )
 from progress_api.web.deps import Web
 
+# Form fields of the CEDIA pages, bounded as the API's models bound them (one place for each bound).
+Name = Annotated[str, Form(max_length=200)]  # a title, a direction, a person's name
+Choice = Annotated[str, Form(max_length=30)]  # a key of a closed list: stage, use-case type, hosting
+Comment = Annotated[str, Form(max_length=2000)]  # a reason kept in the history
+Paragraph = Annotated[str, Form(max_length=1000)]
 Text = Annotated[str, Form(max_length=4000)]
+Version = Annotated[int, Form(ge=1)]  # the version the page showed (a change made meanwhile is a 409)
 Id = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 

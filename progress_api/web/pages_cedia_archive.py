@@ -15,22 +15,20 @@ from fastapi.responses import Response
 
 from progress_api.crud import cedia as crud
 from progress_api.models.cedia import CediaProject, VersionOnly
-from progress_api.web.cedia_views import Id
+from progress_api.web.cedia_views import Comment, Id, Version
 from progress_api.web.deps import WebDep
 from progress_api.web.pages_cedia_forms import apply_change, write_guard
 
 router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
-
-Reason = Annotated[str, Form(max_length=2000)]
 
 
 @router.post("/projets/{project_id}/archiver")
 def archive_form(
     web: WebDep,
     project_id: Id,
-    version: Annotated[int, Form(ge=1)],
+    version: Version,
     csrf_token: Annotated[str, Form()] = "",
-    comment: Reason = "",
+    comment: Comment = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
@@ -46,9 +44,9 @@ def archive_form(
 def restore_form(
     web: WebDep,
     project_id: Id,
-    version: Annotated[int, Form(ge=1)],
+    version: Version,
     csrf_token: Annotated[str, Form()] = "",
-    comment: Reason = "",
+    comment: Comment = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied

@@ -19,7 +19,18 @@ from progress_api.core.errors import ApiError
 from progress_api.crud import cedia as crud
 from progress_api.models.cedia import CediaProject, ChecklistUpdate, ProjectCreate, ProjectUpdate, StageMove
 from progress_api.services.cedia_rules import Hosting, RiskClass, UseCase
-from progress_api.web.cedia_views import Id, Text, error_status, error_view, form_options
+from progress_api.web.cedia_views import (
+    Choice,
+    Comment,
+    Id,
+    Name,
+    Paragraph,
+    Text,
+    Version,
+    error_status,
+    error_view,
+    form_options,
+)
 from progress_api.web.deps import Web, WebDep
 from progress_api.web.pages_cedia import board_view
 from progress_api.web.pages_cedia_project import project_page_view
@@ -85,14 +96,14 @@ def new_project_page(web: WebDep) -> Response:
 def move_form(
     web: WebDep,
     project_id: Id,
-    to_stage: Annotated[str, Form(max_length=30)],
-    version: Annotated[int, Form(ge=1)],
+    to_stage: Choice,
+    version: Version,
     csrf_token: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form(max_length=2000)] = "",
+    comment: Comment = "",
     back: Annotated[str, Form(max_length=20)] = "project",
-    unit: Annotated[str, Form(max_length=200)] = "",
-    use_case: Annotated[str, Form(max_length=30)] = "",
-    coach: Annotated[str, Form(max_length=200)] = "",
+    unit: Name = "",
+    use_case: Choice = "",
+    coach: Name = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
@@ -115,14 +126,14 @@ def move_form(
 def checklist_form(
     web: WebDep,
     project_id: Id,
-    version: Annotated[int, Form(ge=1)],
+    version: Version,
     csrf_token: Annotated[str, Form()] = "",
     risk_class: Annotated[str, Form(max_length=20)] = "",
     risk_justification: Text = "",
     personal_data: Annotated[str, Form(max_length=5)] = "",
     health_data: Annotated[str, Form(max_length=5)] = "",
     dpia_done: Annotated[str, Form(max_length=5)] = "",
-    hosting: Annotated[str, Form(max_length=30)] = "",
+    hosting: Choice = "",
     human_in_loop: Text = "",
     ethics_review_on: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
@@ -165,13 +176,13 @@ def _project_fields(
 @router.post("/projets")
 def create_form(
     web: WebDep,
-    title: Annotated[str, Form(max_length=200)],
-    unit: Annotated[str, Form(max_length=200)],
+    title: Name,
+    unit: Name,
     csrf_token: Annotated[str, Form()] = "",
-    sponsor: Annotated[str, Form(max_length=200)] = "",
-    use_case: Annotated[str, Form(max_length=30)] = "",
+    sponsor: Name = "",
+    use_case: Choice = "",
     description: Text = "",
-    expected_value: Annotated[str, Form(max_length=1000)] = "",
+    expected_value: Paragraph = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied
@@ -214,14 +225,14 @@ def edit_project_page(web: WebDep, project_id: Id) -> Response:
 def edit_form(
     web: WebDep,
     project_id: Id,
-    version: Annotated[int, Form(ge=1)],
-    title: Annotated[str, Form(max_length=200)],
-    unit: Annotated[str, Form(max_length=200)],
+    version: Version,
+    title: Name,
+    unit: Name,
     csrf_token: Annotated[str, Form()] = "",
-    sponsor: Annotated[str, Form(max_length=200)] = "",
-    use_case: Annotated[str, Form(max_length=30)] = "",
+    sponsor: Name = "",
+    use_case: Choice = "",
     description: Text = "",
-    expected_value: Annotated[str, Form(max_length=1000)] = "",
+    expected_value: Paragraph = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
         return denied

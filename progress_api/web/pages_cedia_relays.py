@@ -18,14 +18,13 @@ from progress_api.core.errors import ApiError
 from progress_api.crud import cedia_relays as relays
 from progress_api.models.cedia import RelayFlag
 from progress_api.services import cedia_portfolio as portfolio
-from progress_api.web.cedia_views import error_status, error_view
+from progress_api.web.cedia_views import Name, error_status, error_view
 from progress_api.web.deps import Web, WebDep
 from progress_api.web.pages_cedia_forms import write_guard
 
 router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 
 PAGE_SIZE = 50
-Unit = Annotated[str, Form(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 MESSAGES = {
     "designated": "Relais data désigné : il compte dès maintenant dans l'indicateur du portefeuille.",
@@ -84,7 +83,7 @@ def designate_form(
     web: WebDep,
     csrf_token: Annotated[str, Form()] = "",
     username: Annotated[str, Form(max_length=100)] = "",
-    unit: Unit = "",
+    unit: Name = "",
     since: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -112,7 +111,7 @@ def remove_form(
     web: WebDep,
     username: Annotated[str, Path(min_length=1, max_length=100)],
     csrf_token: Annotated[str, Form()] = "",
-    unit: Unit = "",
+    unit: Name = "",
     page: Annotated[int, Form(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Take the relay flag off, like `DELETE /api/v1/cedia/relays/{username}`; back on the list as it was filtered."""

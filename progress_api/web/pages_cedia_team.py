@@ -16,7 +16,7 @@ from progress_api.crud import cedia_plan as plan
 from progress_api.crud import cedia_team as team
 from progress_api.models.cedia import BlockerCreate, CediaProject, CoachAssign, MemberCreate, MilestoneCreate
 from progress_api.services.cedia_kpi import MemberRole
-from progress_api.web.cedia_views import Id
+from progress_api.web.cedia_views import Id, Name
 from progress_api.web.deps import WebDep
 from progress_api.web.pages_cedia_forms import apply_change, write_guard
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/cedia", tags=["pages"], include_in_schema=False)
 def add_milestone_form(
     web: WebDep,
     project_id: Id,
-    title: Annotated[str, Form(max_length=200)],
+    title: Name,
     due_on: Annotated[str, Form(max_length=40)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -97,7 +97,7 @@ def resolve_blocker_form(
 def add_member_form(
     web: WebDep,
     project_id: Id,
-    display_name: Annotated[str, Form(max_length=200)],
+    display_name: Name,
     role: Annotated[str, Form(max_length=20)],
     csrf_token: Annotated[str, Form()] = "",
     username: Annotated[str, Form(max_length=100)] = "",
@@ -116,7 +116,7 @@ def add_member_form(
 def add_coach_form(
     web: WebDep,
     project_id: Id,
-    name: Annotated[str, Form(max_length=200)],
+    name: Name,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if (denied := write_guard(web, csrf_token)) is not None:
