@@ -231,7 +231,7 @@ def _error_output(exc: BaseException) -> dict[str, Any]:
     return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc)[:2000], "traceback": lines[-50:]}
 
 
-def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any], guard: TestGuard | None = None) -> bool:
+def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any], guard: TestGuard) -> bool:
     """A hidden-test segment, kept out of every place later learner code could read it back.
 
     Not through `run_cell`: that would put the code in `In`, `_ih`, `_i*`, `%history`, `linecache` (tracebacks) and
@@ -242,7 +242,7 @@ def run_hidden(shell: SandboxShell, source: str, overlay: dict[str, Any], guard:
     """
     namespace = {**shell.user_ns, **overlay}
     assert CURRENT is not None
-    if guard is not None and (replaced := guard.restore(namespace)):
+    if replaced := guard.restore(namespace):
         CURRENT.incidents.append({"code": "tests_tampered", "names": replaced[:12]})
     before = dict(namespace)
     try:
